@@ -1,0 +1,323 @@
+"""The group G = Pr ⋉ Sc of permutations and positive rescalings (theory.md §1).
+
+A group element is a pair (perms, scales): for every hidden layer t, ``perms[t][i]``
+is the position in B of neuron i of A, and ``scales[t][i] > 0`` multiplies the
+incoming row of that neuron (its outgoing column is divided by it).  Invariance:
+σ(λz) = λσ(z) for λ > 0, so f_{g·θ} = f_θ.
+
+``find_group_element`` decides B ∈ G·A exactly and completely:
+
+1. Sc-normalise both networks layer by layer: a neuron whose incoming row
+   (restricted to non-free inputs, bias included) is nonzero is scaled to ℓ1 norm 1;
+   otherwise it is *free* — it computes 0 identically and its scale stays open.
+   ℓ1 norms are permutation invariant, so if B = g·A then B̂ = (π, μ)·Â with μ = 1 on
+   non-free neurons (induction over layers).
+2. Colour refinement (1-WL) on the layered weighted graphs of Â and B̂ together,
+   with exact weights as edge labels (signs only on edges at free neurons, whose
+   scale is still open).  Colours are invariant under every isomorphism, so
+   different colour-class sizes prove B ∉ G·A.
+3. Individualisation-refinement search: fix a vertex v of A in a non-trivial
+   class and try every w of B in that class.  Every isomorphism maps v to some such
+   w, so the search is complete.  At a leaf the bijection is checked exactly and the
+   scales of free neurons are solved along the edges (ratios must be positive and
+   consistent).
+
+The search is exponential only for highly symmetric networks; past ``budget``
+nodes it raises ``Undecided`` instead of guessing.
+"""
+from __future__ import annotations
+
+from collections import deque
+from fractions import Fraction
+from typing import Sequence
+
+from .exact import int_row
+from .network import Layer, Net
+
+Perms = list[list[int]]
+Scales = list[list[Fraction]]
+ONE = Fraction(1)
+
+
+class Undecided(Exception):
+    """The orbit search exceeded its budget: no answer, not a wrong one."""
+
+
+def apply_group(net: Net, perms: Sequence[Sequence[int]], scales: Sequence[Sequence[Fraction]]) -> Net:
+    """g·θ: W'_t[π_t i][π_{t-1} j] = λ_{t,i} W_t[i][j] / λ_{t-1,j},  b'_t[π_t i] = λ_{t,i} b_t[i]."""
+    layers = net.layers
+    hidden = len(layers) - 1
+    prev_perm = list(range(len(layers[0].weight[0])))
+    prev_inv = [ONE] * len(prev_perm)
+    out = []
+    for t, layer in enumerate(layers):
+        n = len(layer.bias)
+        perm = list(perms[t]) if t < hidden else list(range(n))
+        lam = list(scales[t]) if t < hidden else [ONE] * n
+        rows: list = [None] * n
+        bias: list = [None] * n
+        for i, (row, b) in enumerate(zip(layer.weight, layer.bias)):
+            new = [Fraction(0)] * len(row)
+            for j, w in enumerate(row):
+                new[prev_perm[j]] = lam[i] * w * prev_inv[j] if w else w
+            rows[perm[i]] = tuple(new)
+            bias[perm[i]] = lam[i] * b
+        out.append(Layer(tuple(rows), tuple(bias)))
+        prev_perm, prev_inv = perm, [1 / x for x in lam]
+    return Net(tuple(out), net.box)
+
+
+def check_group_element(a: Net, b: Net, perms: Sequence[Sequence[int]],
+                        scales: Sequence[Sequence[Fraction]]) -> str | None:
+    """None if (perms, scales) is a group element with g·A = B exactly, else the reason.
+
+    Entry by entry, B[π i][π j] = λ_i A[i][j] / λ_j is checked by cross-multiplying integers
+    (rows over a common denominator, λ = p/q), which avoids building g·A in Fractions.
+    """
+    if a.widths != b.widths:
+        return f"architectures differ: {a.widths} vs {b.widths}"
+    hidden = a.widths[1:-1]
+    if len(perms) != len(hidden) or len(scales) != len(hidden):
+        return f"expected {len(hidden)} hidden layers of permutations and scales"
+    for t, n in enumerate(hidden):
+        if sorted(perms[t]) != list(range(n)):
+            return f"perms[{t}] is not a permutation of 0..{n - 1}"
+        if len(scales[t]) != n:
+            return f"scales[{t}] has {len(scales[t])} entries, expected {n}"
+        for i, s in enumerate(scales[t]):
+            if not s > 0:
+                return f"scales[{t}][{i}] = {s} is not positive"
+    layers = len(a.layers)
+    prev_perm: Sequence[int] = range(a.widths[0])
+    prev_p: Sequence[int] = [1] * a.widths[0]  # λ_{t-1, j} = prev_p[j] / prev_q[j]
+    prev_q: Sequence[int] = [1] * a.widths[0]
+    for t in range(layers):
+        la, lb = a.layers[t], b.layers[t]
+        last = t == layers - 1
+        perm = range(len(la.bias)) if last else perms[t]
+        lam = [Fraction(1)] * len(la.bias) if last else scales[t]
+        for i, (row, bias) in enumerate(zip(la.weight, la.bias)):
+            pi = perm[i]
+            if lb.bias[pi] != lam[i] * bias:
+                return f"g·A and B differ at layers[{t}].bias[{pi}]"
+            na, da = int_row(row)
+            nb, db = int_row(lb.weight[pi])
+            # nb[πj]/db = (p_i/q_i) · na[j]/da · q_j/p_j  ⟺  nb[πj]·q_i·da·p_j = na[j]·p_i·db·q_j
+            left, right = lam[i].denominator * da, lam[i].numerator * db
+            for j, x in enumerate(na):
+                if nb[prev_perm[j]] * left * prev_p[j] != x * right * prev_q[j]:
+                    return f"g·A and B differ at layers[{t}].weight[{pi}][{prev_perm[j]}]"
+        prev_perm = perm
+        prev_p = [x.numerator for x in lam]
+        prev_q = [x.denominator for x in lam]
+    return None
+
+
+# --------------------------------------------------------------------------- Sc-normal form
+
+class NormalForm:
+    """Â = n·θ with ℓ1-normalised non-free rows; ``lam`` are the scales used."""
+
+    def __init__(self, net: Net):
+        w = [[list(r) for r in l.weight] for l in net.layers]
+        b = [list(l.bias) for l in net.layers]
+        free_prev = [False] * len(w[0][0])
+        self.free: list[list[bool]] = []
+        self.lam: list[list[Fraction]] = []
+        for t in range(len(w) - 1):
+            free_t, lam_t = [], []
+            for i, row in enumerate(w[t]):
+                s = sum(abs(x) for x, f in zip(row, free_prev) if not f) + abs(b[t][i])
+                if s == 0:
+                    free_t.append(True)
+                    lam_t.append(ONE)
+                    continue
+                free_t.append(False)
+                lam_t.append(1 / s)
+                w[t][i] = [x / s for x in row]
+                b[t][i] = b[t][i] / s
+                for nxt in w[t + 1]:
+                    nxt[i] *= s
+            self.free.append(free_t)
+            self.lam.append(lam_t)
+            free_prev = free_t
+        self.w, self.b = w, b
+
+
+def _label(x: Fraction, free_edge: bool) -> tuple:
+    # Edges at a free neuron carry a scale that is still open: only the sign is invariant.
+    return (1, (x > 0) - (x < 0)) if free_edge else (0, x)
+
+
+def _adjacency(nf: NormalForm) -> tuple[list[list[tuple]], list[list[tuple]], list[tuple]]:
+    """Per hidden node: labelled in-edges, out-edges and the initial colour key."""
+    layers = len(nf.w)
+    d0 = len(nf.w[0][0])
+    node_of: list[list[int]] = []
+    count = 0
+    for t in range(layers - 1):
+        node_of.append(list(range(count, count + len(nf.w[t]))))
+        count += len(nf.w[t])
+    ins: list[list[tuple]] = [[] for _ in range(count)]
+    outs: list[list[tuple]] = [[] for _ in range(count)]
+    init: list[tuple] = [()] * count
+    for t in range(layers):
+        for i, row in enumerate(nf.w[t]):
+            tgt_free = t < layers - 1 and nf.free[t][i]
+            for j, x in enumerate(row):
+                if not x:
+                    continue
+                src_free = t > 0 and nf.free[t - 1][j]
+                lab = _label(x, tgt_free or src_free)
+                src = ("in", j) if t == 0 else node_of[t - 1][j]
+                tgt = ("out", i) if t == layers - 1 else node_of[t][i]
+                if t < layers - 1:
+                    ins[node_of[t][i]].append((lab, src))
+                if t > 0:
+                    outs[node_of[t - 1][j]].append((lab, tgt))
+            if t < layers - 1:
+                init[node_of[t][i]] = (t, tgt_free, nf.b[t][i])
+    del d0
+    return ins, outs, init
+
+
+def _refine(colours: list[list], graphs: list[tuple]) -> list[list]:
+    """1-WL on both graphs jointly until the number of colour classes is stable."""
+    classes = len(set(colours[0]) | set(colours[1]))
+    while True:
+        table: dict = {}
+        new = []
+        for (ins, outs, _), col in zip(graphs, colours):
+            def c(node):
+                return node if isinstance(node, tuple) else col[node]
+            sigs = [(col[v],
+                     tuple(sorted((lab, c(u)) for lab, u in ins[v])),
+                     tuple(sorted((lab, c(u)) for lab, u in outs[v]))) for v in range(len(col))]
+            new.append([table.setdefault(s, len(table)) for s in sigs])
+        if len(table) == classes:
+            return new
+        colours, classes = new, len(table)
+
+
+def _leaf(na: NormalForm, nb: NormalForm, bij: list[int]) -> Scales | None:
+    """Exact check of a bijection of hidden nodes; returns μ (scales Â → B̂) or None."""
+    layers = len(na.w)
+    offsets, count = [], 0
+    for t in range(layers - 1):
+        offsets.append(count)
+        count += len(na.w[t])
+    perms = [[bij[offsets[t] + i] - offsets[t] for i in range(len(na.w[t]))] for t in range(layers - 1)]
+    mu: list[list[Fraction | None]] = [[None if f else ONE for f in fr] for fr in na.free]
+    # Ratio constraints μ_t[i] / μ_{t-1}[j] = B̂/Â along nonzero entries touching a free neuron.
+    edges: dict = {}
+    for t in range(layers):
+        for i, row in enumerate(na.w[t]):
+            for j, x in enumerate(row):
+                tgt_free = t < layers - 1 and na.free[t][i]
+                src_free = t > 0 and na.free[t - 1][j]
+                if x and (tgt_free or src_free):
+                    pi = perms[t][i] if t < layers - 1 else i
+                    pj = perms[t - 1][j] if t > 0 else j
+                    r = nb.w[t][pi][pj] / x
+                    if not r > 0:
+                        return None
+                    u = (t - 1, j) if t > 0 else None
+                    v = (t, i) if t < layers - 1 else None
+                    edges.setdefault(u, []).append((v, r))
+                    edges.setdefault(v, []).append((u, 1 / r))
+
+    def get(node):
+        return ONE if node is None else mu[node[0]][node[1]]
+
+    def put(node, val):
+        if node is not None:
+            mu[node[0]][node[1]] = val
+
+    def spread(start: list) -> None:
+        queue = deque(start)
+        while queue:
+            u = queue.popleft()
+            for v, r in edges.get(u, ()):
+                if get(v) is None:
+                    put(v, get(u) * r)
+                    queue.append(v)
+
+    spread([None] + [(t, i) for t in range(layers - 1) for i, f in enumerate(na.free[t]) if not f])
+    for t in range(layers - 1):
+        for i in range(len(mu[t])):
+            if mu[t][i] is None:  # a component of free neurons touching nothing fixed
+                put((t, i), ONE)
+                spread([(t, i)])
+    for t in range(layers):
+        for i, row in enumerate(na.w[t]):
+            pi = perms[t][i] if t < layers - 1 else i
+            li = mu[t][i] if t < layers - 1 else ONE
+            if nb.b[t][pi] != li * na.b[t][i]:
+                return None
+            brow = nb.w[t][pi]
+            for j, x in enumerate(row):
+                pj = perms[t - 1][j] if t > 0 else j
+                lj = mu[t - 1][j] if t > 0 else ONE
+                if brow[pj] != li * x / lj:
+                    return None
+    return [[m for m in row] for row in mu]  # type: ignore[misc]
+
+
+def find_group_element(a: Net, b: Net, budget: int = 20000) -> tuple[Perms, Scales] | None:
+    """A group element g with g·A = B, or None if B ∉ G·A.  Raises Undecided past ``budget``."""
+    if a.widths != b.widths:
+        return None
+    if len(a.layers) == 1:
+        return ([], []) if a.layers == b.layers else None
+    na, nb = NormalForm(a), NormalForm(b)
+    ga, gb = _adjacency(na), _adjacency(nb)
+    table: dict = {}
+    colours = [[table.setdefault(k, len(table)) for k in g[2]] for g in (ga, gb)]
+    nodes = len(colours[0])
+    steps = [0]
+
+    def search(colours: list[list]) -> list[int] | None:
+        colours = _refine(colours, [ga, gb])
+        ca, cb = colours
+        members_a: dict = {}
+        members_b: dict = {}
+        for v, c in enumerate(ca):
+            members_a.setdefault(c, []).append(v)
+        for v, c in enumerate(cb):
+            members_b.setdefault(c, []).append(v)
+        if {c: len(v) for c, v in members_a.items()} != {c: len(v) for c, v in members_b.items()}:
+            return None
+        open_classes = [c for c, v in members_a.items() if len(v) > 1]
+        if not open_classes:
+            bij = [0] * nodes
+            for c, (v,) in members_a.items():
+                bij[v] = members_b[c][0]
+            return bij if _leaf(na, nb, bij) is not None else None
+        c = min(open_classes, key=lambda c: (len(members_a[c]), c))
+        v = members_a[c][0]
+        fresh = max(max(ca), max(cb)) + 1
+        for w in members_b[c]:
+            steps[0] += 1
+            if steps[0] > budget:
+                raise Undecided(f"orbit search exceeded {budget} nodes")
+            na_col, nb_col = list(ca), list(cb)
+            na_col[v], nb_col[w] = fresh, fresh
+            found = search([na_col, nb_col])
+            if found is not None:
+                return found
+        return None
+
+    bij = search(colours)
+    if bij is None:
+        return None
+    mu = _leaf(na, nb, bij)
+    assert mu is not None
+    perms, scales, offset = [], [], 0
+    for t in range(len(a.layers) - 1):
+        n = len(a.layers[t].bias)
+        perm = [bij[offset + i] - offset for i in range(n)]
+        # B = n_B^{-1} (π, μ) n_A A: scale of A's neuron i is λ^A_i μ_i / λ^B_{π i}.
+        scales.append([na.lam[t][i] * mu[t][i] / nb.lam[t][perm[i]] for i in range(n)])
+        perms.append(perm)
+        offset += n
+    return perms, scales

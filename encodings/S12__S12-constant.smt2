@@ -1,0 +1,17 @@
+; certify example S12 vs S12-constant (examples/manifest.json: equiv exit 0)
+; ReLU a = max(z, 0) written (ite (> z 0) z 0); numbers are exact rationals.
+; sat <=> some x in the domain has f_A(x) != f_B(x) (a model is a counterexample); unsat <=> f_A = f_B on the domain.
+(set-logic QF_LRA)
+(declare-fun x0 () Real)
+(assert (and (<= 2 x0) (<= x0 5)))
+(define-fun A_z1_0 () Real (* 1 x0))
+(define-fun A_a1_0 () Real (ite (> A_z1_0 0) A_z1_0 0))
+(define-fun A_z1_1 () Real (+ (* 1 x0) (- 1)))
+(define-fun A_a1_1 () Real (ite (> A_z1_1 0) A_z1_1 0))
+(define-fun A_y0 () Real (+ (* 1 A_a1_0) (* (- 1) A_a1_1)))
+(define-fun B_z1_0 () Real 0)
+(define-fun B_a1_0 () Real (ite (> B_z1_0 0) B_z1_0 0))
+(define-fun B_y0 () Real 1)
+(assert (not (= A_y0 B_y0)))
+(check-sat)
+(exit)

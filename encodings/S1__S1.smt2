@@ -1,0 +1,18 @@
+; certify example S1 vs S1 (examples/manifest.json: equiv exit 0)
+; ReLU a = max(z, 0) written (ite (> z 0) z 0); numbers are exact rationals.
+; sat <=> some x in the domain has f_A(x) != f_B(x) (a model is a counterexample); unsat <=> f_A = f_B on the domain.
+(set-logic QF_LRA)
+(declare-fun x0 () Real)
+(define-fun A_z1_0 () Real (* 1 x0))
+(define-fun A_a1_0 () Real (ite (> A_z1_0 0) A_z1_0 0))
+(define-fun A_z1_1 () Real (* (- 1) x0))
+(define-fun A_a1_1 () Real (ite (> A_z1_1 0) A_z1_1 0))
+(define-fun A_y0 () Real (+ (* 1 A_a1_0) (* 1 A_a1_1)))
+(define-fun B_z1_0 () Real (* 1 x0))
+(define-fun B_a1_0 () Real (ite (> B_z1_0 0) B_z1_0 0))
+(define-fun B_z1_1 () Real (* (- 1) x0))
+(define-fun B_a1_1 () Real (ite (> B_z1_1 0) B_z1_1 0))
+(define-fun B_y0 () Real (+ (* 1 B_a1_0) (* 1 B_a1_1)))
+(assert (not (= A_y0 B_y0)))
+(check-sat)
+(exit)

@@ -1,0 +1,96 @@
+"""`certify equiv` on deep networks: methods, the auto order, certificates, budgets, exit codes."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from certify import equivalence, regiontree
+from certify.cli import main
+from certify.kernel import check
+from certify.network import Network
+from deep_pairs import box_move_pair
+
+ROOT = Path(__file__).resolve().parent.parent
+EX = ROOT / "examples"
+
+
+def load(name: str) -> Network:
+    return Network.load(EX / f"{name}.json")
+
+
+@pytest.mark.parametrize("a,b", [("D-DEAD", "D-DEAD-witness"), ("D-ACT", "D-ACT-witness"),
+                                 ("D-FLIP", "D-FLIP-witness")])
+def test_auto_certifies_the_deep_witness_pairs(a, b, tmp_path, capsys):
+    out = tmp_path / "cert.json"
+    code = main(["equiv", str(EX / f"{a}.json"), str(EX / f"{b}.json"), "--certificate", str(out), "--json"])
+    obj = json.loads(capsys.readouterr().out)
+    assert code == 0 == obj["exit_code"] and obj["certified"] and obj["method"] == "region-tree"
+    cert = json.loads(out.read_text())
+    assert cert["kind"] == "equivalent" and cert["evidence"]["method"] == "region-tree"
+    assert check(cert).valid
+
+
+def test_auto_order_reports_the_deciding_method():
+    assert equivalence.decide(load("D-ID"), load("D-ID-perturbed")).method == "sample"
+    assert equivalence.decide(load("D-ID"), load("D-ID-moved")).method == "orbit"
+    assert equivalence.decide(load("S3"), load("S3-witness")).method == "shallow-canonical"
+    assert equivalence.decide(load("D-DEAD"), load("D-DEAD-witness")).method == "region-tree"
+
+
+def test_smt_is_uncertified_unless_a_certificate_is_asked_for():
+    a, b = load("D-ACT"), load("D-ACT-witness")
+    ans = equivalence.decide(a, b, method="smt")
+    assert ans.code == 0 and not ans.certified and ans.certificate is None and ans.method == "smt"
+    ans = equivalence.decide(a, b, method="smt", certificate=True)
+    assert ans.code == 0 and ans.certified and ans.certificate["evidence"]["method"] == "region-tree"
+    ans = equivalence.decide(load("D-ID"), load("D-ID-perturbed"), method="smt")
+    assert ans.code == 1 and ans.certified and ans.certificate["kind"] == "not-equivalent"
+
+
+def test_tree_on_a_box_and_budgets_fail_closed():
+    box = ((Fraction(-2), Fraction(2)),) * 2
+    a, b, _ = box_move_pair([2, 4, 3, 2], 15, box)
+    ans = equivalence.decide(a, b, box, method="tree")
+    assert ans.code == 0 and ans.certified and ans.details["splits"] >= 1
+    starved = equivalence.decide(a, b, box, method="tree", budget=1)
+    assert starved.code == 3 and starved.certificate is None
+    # on R^2 the planted neuron is no longer stable: the pair is not equivalent there
+    assert equivalence.decide(a, b, None, method="tree").code == 1
+
+
+def test_kernel_rejection_becomes_unknown(monkeypatch):
+    real = regiontree.prove_equivalence
+
+    def forged(a, b, box, **kw):
+        r = real(a, b, box, **kw)
+        if r.tree:
+            r.tree = [{"leaf": [[] for _ in r.tree[-1]["leaf"]]}]  # drop every proof step
+        return r
+    monkeypatch.setattr(regiontree, "prove_equivalence", forged)
+    ans = equivalence.decide(load("D-DEAD"), load("D-DEAD-witness"), method="tree")
+    assert ans.code == 3 and ans.verdict == "unknown" and "kernel rejected" in ans.summary
+
+
+def test_cli_errors_and_timeouts(capsys):
+    A, B = str(EX / "D-DEAD.json"), str(EX / "D-DEAD-witness.json")
+    assert main(["equiv", A, B, "--method", "milp"]) == 2  # needs a box
+    assert main(["equiv", A, B, "--timeout", "-1"]) == 2
+    assert main(["equiv", A, str(EX / "S1.json")]) == 2  # input dimensions differ
+    assert main(["equiv", A, B, "--method", "tree", "--timeout", "30"]) == 0
+    assert main(["equiv", A, B, "--method", "milp", "--box=-1:1"]) == 3  # never a proof
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+
+
+def test_demo_runs_the_deep_pairs():
+    r = subprocess.run([sys.executable, "-m", "certify", "demo", "--only", "equiv", "--json", "--out",
+                        "/tmp/certify-demo-equiv-test"], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    rows = {row["subject"]: row for row in json.loads(r.stdout)["rows"]}
+    for pair in ("D-DEAD vs D-DEAD-witness", "D-ACT vs D-ACT-witness", "D-FLIP vs D-FLIP-witness"):
+        assert rows[pair]["status"] == "ok" and rows[pair]["exit_code"] == 0 and rows[pair]["kernel"] == "valid"
+    assert all(row["status"] != "WRONG" for row in rows.values())

@@ -1,0 +1,101 @@
+"""Kernel pieces behind hidden-symmetry certificates: exact interval bounds, the orbit
+fingerprint shortcut, affine relations, and the decision data of honest-shallow certificates."""
+from __future__ import annotations
+
+import random
+from fractions import Fraction as F
+
+from hypothesis import given, settings, strategies as st
+
+from certify.kernel.intervals import preactivation_bounds
+from certify.kernel.moves import fingerprint, in_orbit
+from certify.kernel.registry import CheckFailure
+from certify.kernel.relations import check_relation
+from certify.network import Network
+from certify.symmetry import apply, random_element
+from strategies import networks, random_network
+
+
+@settings(max_examples=40)
+@given(networks(max_width=4, max_in=3), st.integers(0, 10 ** 6))
+def test_interval_bounds_enclose_every_preactivation(net, seed):
+    rng = random.Random(seed)
+    box = tuple(sorted((F(rng.randint(-9, 9), 4), F(rng.randint(-9, 9), 4))) for _ in range(net.widths[0]))
+    bounds = preactivation_bounds(net.net, box)
+    for _ in range(20):
+        x = [lo + (hi - lo) * F(rng.randint(0, 8), 8) for lo, hi in box]
+        for t, z in enumerate(net.preactivations(x)[:-1]):
+            for (lo, hi), v in zip(bounds[t], z):
+                assert lo is not None and hi is not None and lo <= v <= hi
+
+
+@settings(max_examples=40)
+@given(networks(max_width=4, max_in=3), st.integers(0, 10 ** 6))
+def test_interval_bounds_on_the_whole_space(net, seed):
+    """On R^d0, a finite upper bound ≤ 0 (dead) must hold at every point."""
+    rng = random.Random(seed)
+    bounds = preactivation_bounds(net.net, None)
+    for _ in range(20):
+        x = [F(rng.randint(-10 ** 4, 10 ** 4), rng.randint(1, 9)) for _ in range(net.widths[0])]
+        for t, z in enumerate(net.preactivations(x)[:-1]):
+            for (lo, hi), v in zip(bounds[t], z):
+                assert (lo is None or lo <= v) and (hi is None or v <= hi)
+
+
+@settings(max_examples=60)
+@given(networks(max_width=5, max_in=3, entries=st.sampled_from([F(0), F(1), F(-2), F(3, 2), F(-1, 3)])),
+       st.integers(0, 10 ** 6))
+def test_fingerprint_is_a_group_invariant(net, seed):
+    """B = g·A ⇒ equal fingerprints (or a free neuron, where the shortcut is not used)."""
+    g = random_element(net, random.Random(seed))
+    moved = apply(g, net)
+    fa, fb = fingerprint(net.net), fingerprint(moved.net)
+    assert fa is None or fb is None or fa == fb
+    assert in_orbit(net.net, moved.net)
+
+
+def test_fingerprint_separates_a_changed_weight():
+    net = random_network([2, 3, 3, 1], random.Random(4))
+    layers = [(list(map(list, l.weight)), list(l.bias)) for l in net.layers]
+    layers[2][0][0][1] += 1
+    other = Network.from_layers(layers)
+    assert fingerprint(net.net) != fingerprint(other.net)
+    assert not in_orbit(net.net, other.net)
+
+
+def relation(coefficients, constant, status, layer=0):
+    return {"layer": layer, "coefficients": [str(c) for c in coefficients], "constant": str(constant),
+            "status": status}
+
+
+def test_relation_from_stably_active_neurons():
+    # on the box [1, 2]^2 the three first-layer neurons are stably active: z3 = z1 + z2 − 1
+    net = Network.from_layers([([[1, 0], [0, 1], [1, 1]], [0, 0, -1]), ([[1, 1, 1]], [0])])
+    box = ((F(1), F(2)), (F(1), F(2)))
+    active = [{"neuron": k, "sign": "nonnegative", "proof": {"method": "interval"}} for k in range(3)]
+    assert check_relation(net.net, box, relation([1, 1, -1], 1, active), "r")[2] == 1
+    for bad in (relation([1, 1, -1], 0, active), relation([1, 1, -1], 1, active[:2]),
+                relation([1, 1, -1], 1, active, layer=1)):
+        try:
+            check_relation(net.net, box, bad, "r")
+        except CheckFailure:
+            continue
+        raise AssertionError("a false relation was accepted")
+    # on R^2 the same neurons are not stably active: the interval proofs fail
+    try:
+        check_relation(net.net, None, relation([1, 1, -1], 1, active), "r")
+    except CheckFailure:
+        pass
+    else:
+        raise AssertionError("sign facts must be proved on the claim's domain")
+
+
+def test_relation_of_twins_holds_everywhere():
+    # σ(2z) − 2σ(z) = 0: twins on one ray need no sign facts
+    net = Network.from_layers([([[1, -1], [2, -2]], [1, 2]), ([[1, 1]], [0])])
+    assert check_relation(net.net, None, relation([2, -1], 0, []), "r")[2] == 0
+    rng = random.Random(0)
+    for _ in range(10):
+        x = [F(rng.randint(-20, 20), 3) for _ in range(2)]
+        a = [max(v, F(0)) for v in net.preactivations(x)[0]]
+        assert 2 * a[0] - a[1] == 0
