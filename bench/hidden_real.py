@@ -4,7 +4,7 @@
 
 For every network and domain it reports
 * sign facts proved by exact interval bounds (dead / stably active neurons, listed per layer),
-* the catalogue (``certify.mechanisms.detect``): findings per mechanism and time,
+* the catalogue (``certify.hidden.mechanisms.detect``): findings per mechanism and time,
 * one certified witness per mechanism: generation and kernel-check time,
 * nested region-tree sign proofs for the neurons that float sampling suggests are dead or
   stably active (at most --max-attempts per network and box),
@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _results import machine, table, write_section  # noqa: E402
 
-from certify.mechanisms import NoWitness, detect, prove_signs  # noqa: E402
-from certify.mechanisms.facts import ACTIVE, DEAD, candidates, sample_inputs  # noqa: E402
+from certify.hidden.mechanisms import NoWitness, detect, prove_signs  # noqa: E402
+from certify.hidden.mechanisms.facts import ACTIVE, DEAD, candidates, sample_inputs  # noqa: E402
 from certify.network import Network  # noqa: E402
 
 BENCH = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
@@ -119,7 +119,7 @@ def run_one(name: str, net: Network, box, domain: str, args, rows, mech_rows, ne
         cands = candidates(net, box, facts, 512, 0)
         t0 = time.perf_counter()
         # A generous overall deadline with a cap on attempts: each attempt is bounded by its node
-        # budget (see certify.mechanisms.facts.prove_signs on the LP solver's time limit).
+        # budget (see certify.hidden.mechanisms.facts.prove_signs on the LP solver's time limit).
         attempts = args.max_attempts if box is not None else max(args.max_attempts // 10, 1)
         nested = prove_signs(net, box, nested=True, nested_seconds=args.nested_seconds, max_nested=attempts)
         t_nested = time.perf_counter() - t0

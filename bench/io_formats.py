@@ -79,7 +79,7 @@ def main() -> None:
                 trips.append([stem.split("/")[1], ext, f"{t_write:.3f}", f"{t_read:.3f}",
                               f"{out.stat().st_size / 1e6:.2f} MB", "identical"])
     per_param = 1e6 * t_exact / net.N  # of the last (largest) network
-    from certify.plot import arrangement
+    from certify.apps.plot import arrangement
     rng = random.Random(6)
     plot_rows = []
     for widths in ([2, 8, 8, 1], [2, 16, 16, 1]):

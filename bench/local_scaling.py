@@ -29,10 +29,10 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _results import machine, table, write_section  # noqa: E402
 
-from certify import kinkprobe  # noqa: E402
-from certify.jacobian import float_jacobian, float_rank  # noqa: E402
+from certify.local import kinkprobe  # noqa: E402
+from certify.local.jacobian import float_jacobian, float_rank  # noqa: E402
 from certify.kernel.exact import rational  # noqa: E402
-from certify.local import certificate_answer, decide_local  # noqa: E402
+from certify.local.identifiability import certificate_answer, decide_local  # noqa: E402
 from certify.network import Network  # noqa: E402
 
 BENCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "benchmarks")
@@ -228,7 +228,7 @@ def mnist_series(minutes: float) -> list[str]:
 
 
 def survey_series(trials: int, full_trials: int) -> list[list[object]]:
-    from certify.survey import run_survey
+    from certify.apps.survey import run_survey
     rows = []
     for arch, full in (([2, 2, 2, 1], True), ([1, 2, 2, 1], False), ([2, 3, 3, 1], True), ([3, 3, 3, 1], False)):
         for local in ((False, True) if full else (False,)):

@@ -1,7 +1,7 @@
 """The Python API: one function per question, each returning an ``Answer``.
 
 Every function takes networks as ``Network`` objects or file paths (JSON, or any format
-``certify.io`` imports) and returns an :class:`certify.answer.Answer`: ``verdict``,
+``certify.io`` imports) and returns an :class:`certify.core.answer.Answer`: ``verdict``,
 ``code`` (0 yes, 1 no, 3 undecided — as the CLI's exit status), ``theorem``, ``method``,
 ``summary``, ``details`` and the kernel-checked ``certificate`` (a JSON-ready dict), with
 ``answer.certified`` telling whether the kernel accepted it.
@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from typing import Any, Sequence
 
-from .answer import Answer
+from .core.answer import Answer
 from .kernel import Verdict
 from .kernel import check as _kernel_check
 from .network import Box, Network
@@ -46,27 +46,27 @@ def _box(box: Sequence[tuple[Any, Any]] | None) -> Box | None:
 def equivalent(a: NetworkLike, b: NetworkLike, box: Sequence[tuple[Any, Any]] | None = None,
                method: str = "auto", **options: Any) -> Answer:
     """Is f_A = f_B on the box (or on R^d0)?  Exact; counterexample or certificate."""
-    from .equivalence import decide
+    from .deep.strategy import decide
     return decide(_net(a), _net(b), _box(box), method=method, **options)
 
 
 def orbit(a: NetworkLike, b: NetworkLike) -> Answer:
     """Is B = g·A for a permutation of hidden neurons and positive rescalings g?"""
-    from .symmetry import decide_orbit
+    from .group.orbit import decide_orbit
     return decide_orbit(_net(a), _net(b))
 
 
 def hidden_symmetry(network: NetworkLike, box: Sequence[tuple[Any, Any]] | None = None,
                     timeout: float | None = None, search: bool = True) -> Answer:
-    """Does θ have a hidden symmetry?  Yes: a witness θ' (``certify.hidden.witness_of``) with
+    """Does θ have a hidden symmetry?  Yes: a witness θ' (``certify.hidden.decision.witness_of``) with
     its mechanism (§4); no: proved (one hidden layer, Theorem 3.3); else undecided."""
-    from .hidden import decide_hidden
+    from .hidden.decision import decide_hidden
     return decide_hidden(_net(network), _box(box), timeout=timeout, search=search)
 
 
 def honest(network: NetworkLike) -> Answer:
     """Is θ in the maximal honest open set int Σ (one hidden layer, §3.4–3.6)?"""
-    from .honesty import decide_honest
+    from .shallow.honesty import decide_honest
     return decide_honest(_net(network))
 
 
@@ -78,7 +78,7 @@ def locally_identifiable(network: NetworkLike, box: Sequence[tuple[Any, Any]] | 
     radius when ``radius`` (Theorem 5.3); no: a continuous hidden symmetry with a witness at
     distance ≤ ``delta``; else undecided (§5.2: some honest networks have no such certificate)."""
     from .kernel.exact import rational
-    from .local import decide_local
+    from .local.identifiability import decide_local
     return decide_local(_net(network), _box(box), radius=radius, timeout=timeout,
                         delta=rational(delta, "delta"), seed=seed)
 
@@ -88,7 +88,7 @@ def functional_dimension(network: NetworkLike, box: Sequence[tuple[Any, Any]] | 
     """The exact batch functional dimension rank DF_X on an admissible sample X (§2.3, §5):
     lower bound by a nonzero minor mod p, upper bound by exact kernel vectors; ``details``
     holds N, H, N − H, the bounds and the catalogue mechanisms explaining a deficit."""
-    from .fdim import functional_dimension as fdim
+    from .local.fdim import functional_dimension as fdim
     return fdim(_net(network), _box(box), samples=samples, seed=seed)
 
 

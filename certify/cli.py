@@ -11,7 +11,7 @@ import sys
 from typing import Sequence
 
 from . import __version__
-from .answer import BAD_INPUT, INTERNAL
+from .core.answer import BAD_INPUT, INTERNAL
 from .commands import load_commands
 from .kernel.exact import InputError
 

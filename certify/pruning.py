@@ -3,7 +3,7 @@
 A hidden neuron whose pre-activation is ≤ 0 on the whole domain outputs 0 there, so its
 outgoing column can be zeroed (move ``dead``) and the neuron deleted without changing the
 function on the domain.  ``prune`` finds such neurons with exact interval bounds and, when
-time allows, nested region-tree sign proofs (``certify.mechanisms.facts``), builds the smaller
+time allows, nested region-tree sign proofs (``certify.hidden.mechanisms.facts``), builds the smaller
 network, and emits an ``equivalent`` certificate, method ``pruning``, that the kernel checks
 by replaying the sign proofs (``certify/kernel/pruning.py``).
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import time
 
-from .answer import UNDECIDED, YES, Answer
-from .certificate import claim, envelope, finish
+from .core.answer import UNDECIDED, YES, Answer
+from .core.certificate import claim, envelope, finish
 from .kernel.exact import fmt
 from .network import Box, Network
 
@@ -25,7 +25,7 @@ THEOREM = ("§4 M1: a neuron dead on the domain (z ≤ 0 there) has a free outgo
 
 def dead_neurons(network: Network, box: Box | None, nested_seconds: float) -> tuple[dict, object]:
     """{(t, j): sign proof} for hidden neurons proved dead on the domain, and the facts."""
-    from .mechanisms.facts import DEAD, prove_signs
+    from .hidden.mechanisms.facts import DEAD, prove_signs
     facts = prove_signs(network, box, nested=nested_seconds > 0, nested_seconds=nested_seconds)
     dead = {(t, j): facts.proof(t, j) for t in range(len(network.layers) - 1) for j in facts.layer(t, DEAD)}
     return dead, facts

@@ -20,9 +20,9 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
 from certify.commands.export import export  # noqa: E402
-from certify.equivalence import resolve_domain  # noqa: E402
+from certify.deep.strategy import resolve_domain  # noqa: E402
 from certify.network import Network  # noqa: E402
-from certify.regiontree import prove_equivalence  # noqa: E402
+from certify.deep.regiontree import prove_equivalence  # noqa: E402
 
 DEFAULT_BOX = (Fraction(-4), Fraction(4))
 

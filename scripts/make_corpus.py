@@ -22,7 +22,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
 import certify  # noqa: E402
-from certify.certificate import write_atomic, write_bytes_atomic  # noqa: E402
+from certify.core.certificate import write_atomic, write_bytes_atomic  # noqa: E402
 
 OUT = os.path.join(ROOT, "certificates")
 
@@ -78,7 +78,7 @@ def entries() -> list[Entry]:
         Entry("S7", "certify hidden examples/S7.json", 0, lambda: certify.hidden_symmetry(E("S7"))),
         Entry("S9", "certify hidden examples/S9.json", 0, lambda: certify.hidden_symmetry(E("S9"))),
         Entry("D-FLIP", "certify hidden examples/D-FLIP.json", 0, lambda: certify.hidden_symmetry(E("D-FLIP"))),
-        Entry("S3-search", "python -c 'from certify.search import search_witness' (CEGIS search, §4)", 0,
+        Entry("S3-search", "python -c 'from certify.hidden.search import search_witness' (CEGIS search, §4)", 0,
               lambda: _searched("S3")),
         # the honest-set decision (one hidden layer)
         Entry("S6", "certify honest examples/S6.json", 0, lambda: certify.honest(E("S6"))),
@@ -102,7 +102,7 @@ def _searched(name: str) -> Any:
     from types import SimpleNamespace
 
     from certify.network import Network
-    from certify.search import search_witness
+    from certify.hidden.search import search_witness
     found = search_witness(Network.load(ex(name)), None, seconds=60)
     if found is None:
         return SimpleNamespace(code=3, certificate=None, certified=False, verdict="unknown",

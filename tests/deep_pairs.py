@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
-from certify import symmetry
+from certify.group import orbit as symmetry
 from certify.network import Layer, Network
 
 
@@ -97,9 +97,9 @@ def perturbed(a: Network, rng: random.Random, eps: Fraction = Fraction(1, 1000))
 
 def stable_neurons(a: Network, box, layers=None, budget: int = 2000, deadline: float | None = None):
     """[(layer, j, sign, evidence)] for hidden neurons proved dead/stably active on the box by a
-    region tree (certify.regiontree.prove_neuron_sign), skipping those a float sample refutes."""
+    region tree (certify.deep.regiontree.prove_neuron_sign), skipping those a float sample refutes."""
     import numpy as np
-    from certify import regiontree as rt
+    from certify.deep import regiontree as rt
     rng = np.random.default_rng(0)
     if box is None:
         X = rng.normal(scale=4.0, size=(400, a.widths[0]))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from certify.batch import Job, done_keys, run_batch
+from certify.apps.batch import Job, done_keys, run_batch
 from certify.cli import main
 
 EX = Path(__file__).resolve().parent.parent / "examples"
@@ -53,7 +53,7 @@ def test_batch_on_a_dask_local_cluster(tmp_path):
         jobs = [Job("equiv", f, REF) for f in FILES]
         recs, _ = run_batch(jobs, str(out), scheduler=cluster.scheduler_address)
         # the survey's draws on the same cluster are the draws of a sequential run
-        from certify.survey import run_survey
+        from certify.apps.survey import run_survey
         on_dask = run_survey([2, 2, 2, 1], 6, seed=4, local=False, scheduler=cluster.scheduler_address)
     assert sorted(Path(r["file"]).stem for r in recs) == ["S6", "S7", "S7-witness"]
     assert {r["verdict"] for r in recs} == {"equivalent", "not-equivalent"}

@@ -12,7 +12,9 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from certify import regiontree, sampling, shallow, symmetry
+from certify.deep import regiontree, sampling
+from certify.shallow import canonical as shallow
+from certify.group import orbit as symmetry
 from certify.encode import smt
 from certify.network import Layer, Network
 from deep_pairs import m1_move, m1_pair, m4_move, m4_pair, moved, perturbed, random_net

@@ -14,10 +14,10 @@ import pytest
 
 from certify.commands.export import export
 from certify.encode import lp, smt
-from certify.equivalence import decide
+from certify.deep.strategy import decide
 from certify.kernel.exact import InputError
 from certify.network import Network
-from certify.polyhedron import quiet_stdout
+from certify.deep.polyhedron import quiet_stdout
 from deep_pairs import m1_pair, m4_pair, moved, perturbed, random_net
 from strategies import direct_eval
 
@@ -46,7 +46,7 @@ def _z3_file(path: Path):
 
 def _highs_file(path: Path) -> tuple[str, float]:
     import highspy
-    from certify.polyhedron import _highs
+    from certify.deep.polyhedron import _highs
     _highs()  # the banner is printed (and swallowed) once per process
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)

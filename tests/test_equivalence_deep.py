@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from certify import equivalence, regiontree
+from certify.deep import strategy as equivalence, regiontree
 from certify.cli import main
 from certify.kernel import check
 from certify.network import Network

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from certify.equivalence import decide
-from certify.hidden import decide_hidden
+from certify.deep.strategy import decide
+from certify.hidden.decision import decide_hidden
 from certify.kernel import check
-from certify.mechanisms import detect
+from certify.hidden.mechanisms import detect
 from certify.network import Network
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -59,7 +59,7 @@ def test_witness_pairs_rechecked_by_equivalence(name):
         if net.is_shallow:
             assert answer.code == 0
         else:  # the region tree of the deep-equivalence engine proves the pair equal
-            regiontree = pytest.importorskip("certify.regiontree")
+            regiontree = pytest.importorskip("certify.deep.regiontree")
             import time
             result = regiontree.prove_equivalence(net, w, net.box, deadline=time.perf_counter() + 30)
             assert result.verdict == "proved", f"{f.mechanism}: {result.verdict} {result.reason}"
@@ -206,7 +206,7 @@ def test_exclusive_partner_must_be_opposite():
 # --------------------------------------------------------------------------- search
 
 def test_search_finds_and_certifies_a_flip():
-    from certify.search import search_witness
+    from certify.hidden.search import search_witness
     result = search_witness(load("S3"), None, seconds=30)
     assert result is not None
     witness, cert, verdict, _ = result
@@ -216,7 +216,7 @@ def test_search_finds_and_certifies_a_flip():
 
 
 def test_search_finds_nothing_where_theorem_3_3_says_none():
-    from certify.search import search_witness
+    from certify.hidden.search import search_witness
     assert search_witness(load("S2"), None, seconds=10) is None
 
 

@@ -12,7 +12,7 @@ from certify.kernel.moves import fingerprint, in_orbit
 from certify.kernel.registry import CheckFailure
 from certify.kernel.relations import check_relation
 from certify.network import Network
-from certify.symmetry import apply, random_element
+from certify.group.orbit import apply, random_element
 from strategies import networks, random_network
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from certify.hidden import decide_hidden
-from certify.honesty import decide_honest, decision
+from certify.hidden.decision import decide_hidden
+from certify.shallow.honesty import decide_honest, decision
 from certify.kernel import check
 from certify.kernel.honest import decide
 from certify.kernel.subsetsum import TooExpensive, solve01
@@ -201,7 +201,7 @@ def test_split_family_mutations():
 
 def test_split_family_t0_must_avoid_coincidences():
     """The family b_0 += t meets the parallel hyperplane x = −1/2 at t = 1/2: t0 must stop before."""
-    from certify.honesty import family_certificate
+    from certify.shallow.honesty import family_certificate
     net = Network.from_layers([([[1], [-1], [1]], [0, 0, F(1, 2)]), ([[1, 1, 3]], [0])])
     (cert, verdict, _), _ = family_certificate(net, {"a": [0, 1], "pairs": [[0, 1]]}, 0.0)
     assert verdict.valid and F(cert["evidence"]["t0"]) < F(1, 2)
@@ -281,7 +281,7 @@ def test_accelerated_decision_finds_a_flip_beyond_budget():
 
 
 def test_milp_proposal_is_verified():
-    from certify.subsetsum import propose_by_milp
+    from certify.shallow.subsetsum import propose_by_milp
     cols = [[F(v)] for v in (3, 5, -8, 7, 11)]
     T = propose_by_milp(cols, None, True, time_limit=10)
     assert T is not None and sum((cols[i][0] for i in T), F(0)) == 0 and T
@@ -308,7 +308,7 @@ def structured_shallow(draw):
 @given(structured_shallow())
 def test_decision_and_witnesses_agree(net):
     """Theorem 3.3 and its constructions: θ ∉ Σ ⟺ a catalogue witness passes the kernel."""
-    from certify.mechanisms import NoWitness, detect
+    from certify.hidden.mechanisms import NoWitness, detect
     data = decide(net.net)
     if data["undecided"]:
         return

@@ -7,8 +7,8 @@ from fractions import Fraction
 
 import pytest
 
-from certify import symmetry
-from certify.equivalence import decide
+from certify.group import orbit as symmetry
+from certify.deep.strategy import decide
 from certify.kernel import check
 from certify.kernel.exact import rational
 from certify.network import Network

@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings, strategies as st
 
 from certify.cli import main
 from certify.kernel import check
-from certify.local import decide_local
+from certify.local.identifiability import decide_local
 from certify.network import Network
 from local_oracle import certificate_points, jacobian, rank, theorem_5_1_holds
 from mutation import mutations
@@ -223,8 +223,8 @@ def test_cli_exit_codes_and_json(tmp_path, capsys):
 
 def test_exact_screening_mode_gives_valid_certificates():
     """The fallback used when a float-screened certificate is rejected: exact checks during the search."""
-    from certify import kinkprobe
-    from certify.local import certificate_answer
+    from certify.local import kinkprobe
+    from certify.local.identifiability import certificate_answer
     net = load("D-ID")
     res = kinkprobe.search(net, None, seed=3, exact=True)
     assert res.complete

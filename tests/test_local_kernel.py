@@ -12,9 +12,9 @@ from hypothesis import given, settings, strategies as st
 from certify.kernel import check
 from certify.kernel.forward import Line, batches, int_net, map_batches, point
 from certify.kernel.local import column_scales, jacobian_rows, numerators_mod_p
-from certify.kinkprobe import _float_pass
-from certify.linewalk import FloatNet, walk
-from certify.local import decide_local
+from certify.local.kinkprobe import _float_pass
+from certify.local.linewalk import FloatNet, walk
+from certify.local.identifiability import decide_local
 from certify.network import Network
 from local_oracle import jacobian
 from strategies import direct_eval, random_network
@@ -125,7 +125,7 @@ def test_walk_finds_the_kinks_of_a_shallow_network():
 @given(st.integers(0, 10 ** 6))
 def test_scaling_generators_lie_in_the_kernel(seed):
     """§1: DF_X·ξ = 0 for every generator ξ_{l,j} at admissible points (Sc-invariance)."""
-    from certify.jacobian import generators
+    from certify.local.jacobian import generators
     rng = random.Random(seed)
     widths = [rng.randint(1, 3), rng.randint(1, 3), rng.randint(1, 3), 1]
     net = random_network(widths, rng)

@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 from certify.kernel import check
 from certify.kernel.orbit import find_group_element
-from certify.mechanisms import detect, distance
+from certify.hidden.mechanisms import detect, distance
 from certify.network import Network
 from strategies import direct_eval, random_network
 
@@ -44,7 +44,7 @@ def assert_found(network: Network, mechanism: str, box=None, delta=None, layer=N
     if delta is not None and f.continuous:
         assert distance(network.net, witness.net) <= delta
     if not network.is_shallow and network.N <= 60:  # re-check with the deep-equivalence region tree
-        regiontree = pytest.importorskip("certify.regiontree")
+        regiontree = pytest.importorskip("certify.deep.regiontree")
         import time
         result = regiontree.prove_equivalence(network, witness, box or network.box, deadline=time.perf_counter() + 20)
         assert result.verdict != "refuted", f"region tree refutes the {mechanism} witness"
@@ -223,14 +223,14 @@ def test_m13_two_pairs_continuous_family():
 
 @pytest.mark.parametrize("mechanism", [f"M{i}" for i in range(1, 14)])
 def test_every_label_has_a_theorem(mechanism):
-    from certify.mechanisms import THEOREM
+    from certify.hidden.mechanisms import THEOREM
     assert mechanism in THEOREM and "§4" in THEOREM[mechanism]
 
 
 def test_dead_on_the_image_needs_a_nested_region_tree():
     """y = (σ(x), σ(−x)) on [−1, 1]: y_1 + y_2 ≤ 1 on the image, but interval bounds only give
     y_1 + y_2 ≤ 2; the nested region-tree proof (deep-equivalence kernel) shows the neuron dead."""
-    pytest.importorskip("certify.regiontree")
+    pytest.importorskip("certify.deep.regiontree")
     net = Network.from_layers([([[1], [-1]], [0, 0]), ([[1, 1], [1, -1]], [-1, 0]), ([[2, 3]], [0])],
                               box=[(-1, 1)])
     f = assert_found(net, "M1", layer=1, neurons=(0,))

@@ -9,8 +9,8 @@ import pytest
 import z3
 from hypothesis import given, strategies as st
 
-from certify import symmetry
-from certify.equivalence import decide
+from certify.group import orbit as symmetry
+from certify.deep.strategy import decide
 from certify.kernel import check
 from certify.kernel.network import Layer
 from certify.kernel.orbit import find_group_element

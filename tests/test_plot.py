@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from certify.cli import main
 from certify.network import Network
-from certify.plot import _area2, _contains, arrangement, view_box
+from certify.apps.plot import _area2, _contains, arrangement, view_box
 from strategies import direct_eval, networks
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

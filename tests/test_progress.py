@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from certify.progress import Progress
+from certify.apps.progress import Progress
 
 
 class Terminal(io.StringIO):
@@ -77,7 +77,7 @@ def test_unknown_total_still_counts(monkeypatch):
 
 
 def test_without_rich_the_plain_bar_is_used(monkeypatch):
-    import certify.progress as progress
+    import certify.apps.progress as progress
     monkeypatch.delenv("CERTIFY_PROGRESS", raising=False)
     monkeypatch.setenv("TERM", "xterm")
     monkeypatch.setattr(progress, "_rich_progress", lambda *a: None)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from certify.cli import main
-from certify.equivalence import decide
+from certify.deep.strategy import decide
 from certify.kernel import check
 from certify.network import Network
 from certify.pruning import prune

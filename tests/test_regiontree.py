@@ -1,4 +1,4 @@
-"""Region trees (certify.regiontree + certify.kernel.regiontree): soundness, the sign-proof
+"""Region trees (certify.deep.regiontree + certify.kernel.regiontree): soundness, the sign-proof
 interface used by hidden-symmetry certificates, and the incremental derivation."""
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from certify import regiontree as rt
-from certify.certificate import claim, envelope
+from certify.deep import regiontree as rt
+from certify.core.certificate import claim, envelope
 from certify.kernel import check
 from certify.kernel import regiontree as krt
 from certify.kernel.registry import CheckFailure
@@ -222,7 +222,7 @@ def test_a_moved_real_network_rejoins_after_one_fix():
 def test_multipliers_too_long_to_print_leave_the_node_unproved():
     # an exact LP solve can return rationals beyond Python's 4300-digit str limit: that node
     # must count as unproved (split or give up), not crash the command
-    from certify.regiontree import _json_y
+    from certify.deep.regiontree import _json_y
     huge = Fraction(3 ** 20000, 7)
     assert _json_y([(("ge0", 0, 0, 0), huge)]) is None
     assert _json_y([(("ge0", 0, 0, 0), Fraction(1, 3))]) == [[["ge0", 0, 0, 0], "1/3"]]

@@ -9,8 +9,8 @@ from fractions import Fraction
 
 import pytest
 
-from certify import regiontree as rt
-from certify.certificate import claim, envelope
+from certify.deep import regiontree as rt
+from certify.core.certificate import claim, envelope
 from certify.encode import smt
 from certify.kernel import check
 from certify.kernel import regiontree as krt

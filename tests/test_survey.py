@@ -10,8 +10,8 @@ import z3
 from hypothesis import given, settings, strategies as st
 
 from certify.cli import main
-from certify.survey import (bounded_above_by_zero, brownlowe, layer2_signs, random_parameters, run_survey,
-                            trial_parameters)
+from certify.apps.survey import (bounded_above_by_zero, brownlowe, layer2_signs, random_parameters,
+                                 run_survey, trial_parameters)
 from strategies import small_rationals
 
 F = Fraction

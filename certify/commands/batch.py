@@ -5,10 +5,10 @@ import argparse
 import os
 import sys
 
-from ..batch import SINGLE, Job, run_batch, summarise
-from ..certificate import dumps
+from ..apps.batch import SINGLE, Job, run_batch, summarise
+from ..core.certificate import dumps
 from ..kernel.exact import InputError
-from ..progress import Progress
+from ..apps.progress import Progress
 from .output import add_json, parse_box
 
 PAIR = ("equiv", "orbit")
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "equiv":
         options["method"] = args.method
         if args.box:
-            from ..batch import load_any
+            from ..apps.batch import load_any
             options["box"] = parse_box(args.box, load_any(args.against).widths[0])
     jobs = [Job(args.command, f, args.against, tuple(sorted(options.items())), args.certificates) for f in args.files]
     with Progress(len(jobs), f"batch {args.command}") as bar:

@@ -11,12 +11,12 @@ import os
 import sys
 import time
 
-from ..answer import BAD_INPUT, NO, YES
-from ..certificate import dumps
+from ..core.answer import BAD_INPUT, NO, YES
+from ..core.certificate import dumps
 from ..kernel import check
 from ..kernel.exact import InputError
 from ..network import read_json
-from ..progress import Progress
+from ..apps.progress import Progress
 from .output import add_json
 
 

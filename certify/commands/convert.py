@@ -12,8 +12,8 @@ import argparse
 import os
 import sys
 
-from ..answer import YES
-from ..certificate import dumps
+from ..core.answer import YES
+from ..core.certificate import dumps
 from ..io import save_any
 from ..kernel.exact import InputError
 from .output import add_box, add_json, load, parse_box

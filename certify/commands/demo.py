@@ -4,8 +4,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from ..certificate import dumps
-from ..demo import as_json, format_table, run_demo, summary
+from ..core.certificate import dumps
+from ..apps.demo import as_json, format_table, run_demo, summary
 from .output import add_json
 
 

@@ -13,8 +13,8 @@ import argparse
 import os
 import sys
 
-from ..certificate import dumps, write_bytes_atomic, write_through
-from ..equivalence import resolve_domain
+from ..core.certificate import dumps, write_bytes_atomic, write_through
+from ..deep.strategy import resolve_domain
 from ..kernel.exact import InputError
 from .output import add_box, add_json, load, parse_box
 

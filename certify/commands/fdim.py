@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from .. import fdim
+from ..local import fdim
 from ..kernel.exact import InputError
 from .output import add_box, add_json, emit, load, parse_box
 

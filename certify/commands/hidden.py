@@ -4,8 +4,8 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-from .. import hidden
-from ..certificate import write_atomic
+from ..hidden import decision as hidden
+from ..core.certificate import write_atomic
 from ..kernel.exact import InputError
 from .output import add_box, add_json, emit, load, parse_box
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from .. import honesty
+from ..shallow import honesty
 from ..kernel.exact import InputError
 from .output import add_json, emit, load
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from .. import local
+from ..local import identifiability as local
 from ..kernel.exact import InputError, rational
 from .output import add_box, add_json, emit, load, parse_box
 

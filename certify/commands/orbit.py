@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from .. import symmetry
+from ..group import orbit as symmetry
 from .output import add_json, emit, load
 
 

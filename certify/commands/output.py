@@ -5,8 +5,8 @@ import argparse
 import json
 import sys
 
-from ..answer import Answer
-from ..certificate import dumps, write_atomic
+from ..core.answer import Answer
+from ..core.certificate import dumps, write_atomic
 from ..kernel.exact import InputError, rational
 from ..network import Box, Network
 

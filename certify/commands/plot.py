@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 
-from ..answer import YES
-from ..certificate import dumps
+from ..core.answer import YES
+from ..core.certificate import dumps
 from ..kernel.exact import InputError
-from ..plot import MAX_REGIONS, load_witness, view_box, write_plot
+from ..apps.plot import MAX_REGIONS, load_witness, view_box, write_plot
 from .output import add_box, add_json, load, parse_box
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import argparse
 
-from .. import survey
+from ..apps import survey
 from ..kernel.exact import InputError
-from ..progress import Progress
+from ..apps.progress import Progress
 from .output import add_json, emit
 
 

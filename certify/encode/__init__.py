@@ -8,5 +8,5 @@
 
 Solvers only propose: a model or an optimum is a candidate input, re-evaluated exactly.
 A solver's "unsat"/"optimum 0" is never a certificate (the kernel does not take a
-solver's word); region trees are the certificates (``certify.regiontree``).
+solver's word); region trees are the certificates (``certify.deep.regiontree``).
 """

@@ -20,7 +20,7 @@ from fractions import Fraction
 
 from ..kernel import regiontree as krt
 from ..kernel.network import Box, Net, affine_maps, evaluate, in_box
-from ..polyhedron import quiet_stdout
+from ..deep.polyhedron import quiet_stdout
 
 __all__ = ["build", "search", "write_lp", "write_mps", "MilpResult"]
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 from typing import Callable
 
-from ..certificate import write_atomic
+from ..core.certificate import write_atomic
 from ..kernel.exact import InputError
 from ..network import Network
 from .arrays import Rounding

@@ -125,7 +125,7 @@ def write_nnet(network: Network, path: str | os.PathLike) -> None:
     the means are 0, the ranges 1 and the min/max bounds are the network's domain (a
     .nnet file has no way to say "no bounds", so a network without a domain is refused).
     """
-    from ..certificate import write_bytes_atomic
+    from ..core.certificate import write_bytes_atomic
     name = os.fspath(path)
 
     def dec(q: Fraction, where: str) -> str:

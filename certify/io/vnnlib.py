@@ -106,7 +106,7 @@ def write_equivalence_query(a: Network, b: Network, box: Box | None, path: str |
     default ``rounding="refuse"`` a network that no binary float format represents
     exactly is refused, because the query would be about a different network.
     """
-    from ..certificate import write_bytes_atomic
+    from ..core.certificate import write_bytes_atomic
     reports: list[Rounding] = []
     comment = None
     if onnx_paths is not None:

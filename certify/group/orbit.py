@@ -1,0 +1,208 @@
+"""The scaling/permutation group G = Pr ⋉ Sc acting on networks (theory.md §1).
+
+Deciding B ∈ G·A: floats propose a matching (ℓ1-normalised rows, matched layer by
+layer), the exact group action verifies it; if the proposal fails, the kernel's
+complete exact matcher decides (``certify.kernel.orbit``).
+"""
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Sequence
+
+import numpy as np
+
+from ..core.answer import NO, UNDECIDED, YES, Answer, undecided
+from ..core.certificate import claim, envelope, finish
+from ..kernel.exact import fmt
+from ..kernel.orbit import Undecided, apply_group, check_group_element, find_group_element
+from ..network import Network
+
+__all__ = ["GroupElement", "apply", "random_element", "identity", "orbit_element", "verify", "decide_orbit",
+           "explain_difference", "Undecided"]
+
+
+@dataclass(frozen=True)
+class GroupElement:
+    """perms[t][i]: position in B of neuron i of A; scales[t][i] > 0 multiplies its incoming row."""
+
+    perms: list[list[int]]
+    scales: list[list[Fraction]]
+
+    def to_json(self) -> dict:
+        return {"permutations": [list(p) for p in self.perms],
+                "scales": [[fmt(s) for s in row] for row in self.scales]}
+
+
+def apply(g: GroupElement, network: Network) -> Network:
+    """g·θ (the function is unchanged: σ(λz) = λσ(z) for λ > 0)."""
+    return network.replace(layers=apply_group(network.net, g.perms, g.scales).layers)
+
+
+def identity(network: Network) -> GroupElement:
+    hidden = network.widths[1:-1]
+    return GroupElement([list(range(n)) for n in hidden], [[Fraction(1)] * n for n in hidden])
+
+
+def random_element(network: Network, rng: random.Random, max_num: int = 9) -> GroupElement:
+    hidden = network.widths[1:-1]
+    return GroupElement([rng.sample(range(n), n) for n in hidden],
+                        [[Fraction(rng.randint(1, max_num), rng.randint(1, max_num)) for _ in range(n)]
+                         for n in hidden])
+
+
+def _float_proposal(a: Network, b: Network) -> GroupElement | None:
+    """Match ℓ1-normalised rows layer by layer in floating point; None when ambiguous."""
+    perms, prev_perm = [], None
+    la, lb = a.float_layers, b.float_layers
+    scale_a = scale_b = None
+    for t in range(len(la) - 1):
+        wa, ba = la[t]
+        wb, bb = lb[t]
+        if scale_a is not None:
+            wa = wa * scale_a[None, :]
+            wb = wb * scale_b[None, :]
+        ra = np.hstack([wa, ba[:, None]])
+        rb = np.hstack([wb, bb[:, None]])
+        na, nb = np.abs(ra).sum(axis=1), np.abs(rb).sum(axis=1)
+        if not (na > 0).all() or not (nb > 0).all():
+            return None
+        ra, rb = ra / na[:, None], rb / nb[:, None]
+        if prev_perm is not None:  # bring A's columns into B's order
+            cols = np.empty(len(prev_perm), dtype=int)
+            cols[prev_perm] = np.arange(len(prev_perm))
+            ra = np.hstack([ra[:, :-1][:, cols], ra[:, -1:]])
+        keys_b = {tuple(np.round(r, 9)): i for i, r in enumerate(rb)}
+        if len(keys_b) != len(rb):
+            return None
+        perm = []
+        for r in ra:
+            j = keys_b.get(tuple(np.round(r, 9)))
+            if j is None:
+                return None
+            perm.append(j)
+        if len(set(perm)) != len(perm):
+            return None
+        perms.append(perm)
+        prev_perm = perm
+        scale_a, scale_b = na, nb
+    return _exact_scales(a, b, perms)
+
+
+def _exact_scales(a: Network, b: Network, perms: Sequence[Sequence[int]]) -> GroupElement | None:
+    """Scales forced by a permutation: λ_i = B[π i][π j] λ_{j} / A[i][j] at the first nonzero entry."""
+    scales: list[list[Fraction]] = []
+    prev_perm: Sequence[int] = range(a.widths[0])
+    prev_scale: Sequence[Fraction] = [Fraction(1)] * a.widths[0]
+    for t, perm in enumerate(perms):
+        la, lb = a.layers[t], b.layers[t]
+        row_scales = []
+        for i, (row, bias) in enumerate(zip(la.weight, la.bias)):
+            brow, bbias = lb.weight[perm[i]], lb.bias[perm[i]]
+            if bias:
+                row_scales.append(bbias / bias)
+                continue
+            j = next((j for j, x in enumerate(row) if x), None)
+            if j is None:
+                return None
+            row_scales.append(brow[prev_perm[j]] * prev_scale[j] / row[j])
+        if any(s <= 0 for s in row_scales):
+            return None
+        scales.append(row_scales)
+        prev_perm, prev_scale = perm, row_scales
+    return GroupElement([list(p) for p in perms], scales)
+
+
+def orbit_element(a: Network, b: Network, budget: int = 20000, propose: bool = True,
+                  verify: bool = True) -> GroupElement | None:
+    """A group element g with g·A = B exactly, or None if B ∉ G·A (exact and complete).
+
+    The float proposal comes first (``propose``); it is checked exactly here unless
+    ``verify`` is False — for callers that put g into a certificate anyway, where the kernel
+    checks it (the same check; done once instead of twice on large networks).  Such a caller
+    must retry with ``propose=False`` when the kernel rejects g.  Without a proposal the
+    answer comes from the complete exact matcher.  Raises ``Undecided`` if that search
+    exceeds ``budget`` nodes.
+    """
+    if a.widths != b.widths:
+        return None
+    proposal = _float_proposal(a, b) if propose else None
+    if proposal is not None and (not verify or check_group_element(a.net, b.net, proposal.perms,
+                                                                   proposal.scales) is None):
+        return proposal
+    found = find_group_element(a.net, b.net, budget=budget)
+    return None if found is None else GroupElement(*found)
+
+
+def kernel_judged(a: Network, b: Network, judge, budget: int = 20000):
+    """``judge(g)`` → Answer for the group element of B ∈ G·A (g is None when B ∉ G·A).
+
+    The float proposal goes to the kernel unverified; if the kernel rejects it, the complete
+    exact matcher decides and its element is judged instead.  Raises ``Undecided``."""
+    g = orbit_element(a, b, budget=budget, verify=False)
+    answer = judge(g)
+    if g is not None and not answer.certified:
+        answer = judge(orbit_element(a, b, budget=budget, propose=False))
+    return answer
+
+
+def verify(a: Network, b: Network, g: GroupElement) -> str | None:
+    """None if g·A = B exactly, else the first difference."""
+    return check_group_element(a.net, b.net, g.perms, g.scales)
+
+
+def explain_difference(a: Network, b: Network) -> str:
+    """A short human reason why B ∉ G·A, from the cheapest invariant that differs."""
+    if a.widths != b.widths:
+        return f"architectures differ: {'-'.join(map(str, a.widths))} vs {'-'.join(map(str, b.widths))}"
+    if a.layers[-1].bias != b.layers[-1].bias:
+        return "output biases differ (G fixes the output layer)"
+
+    def rays(n: Network) -> list:
+        out = []
+        for w, bias in zip(n.layers[0].weight, n.layers[0].bias):
+            row = tuple(w) + (bias,)
+            s = sum(abs(x) for x in row)
+            out.append(tuple(x / s for x in row) if s else row)
+        return sorted(out)
+
+    if len(a.layers) > 1 and rays(a) != rays(b):
+        return "the first hidden layers differ: their incoming rays (rows up to positive scale) differ"
+    return "no permutation with positive rescaling maps A to B (exhaustive exact search)"
+
+
+ORBIT_THEOREM = "§1: the orbit G·A of permutations and positive rescalings (exact matching)"
+
+
+def decide_orbit(a: Network, b: Network, budget: int = 20000) -> Answer:
+    start = time.perf_counter()
+    try:
+        return kernel_judged(a, b, lambda g: _orbit_answer(a, b, g, start), budget=budget)
+    except Undecided as e:
+        return undecided("orbit", "exact-matching", f"undecided: {e}")
+
+
+def _orbit_answer(a: Network, b: Network, g: GroupElement | None, start: float) -> Answer:
+    seconds = time.perf_counter() - start
+    if g is not None:
+        cert = envelope("orbit", claim("in-orbit", {"A": a, "B": b}, None), g.to_json(),
+                        "exact-matching", ORBIT_THEOREM, seconds)
+        verdict, code = "in-orbit", YES
+        summary = "in the orbit: B = g·A with the group element below"
+        details = {"group_element": g.to_json()}
+    else:
+        cert = envelope("orbit", claim("not-in-orbit", {"A": a, "B": b}, None), {},
+                        "exact-matching", ORBIT_THEOREM, seconds)
+        verdict, code = "not-in-orbit", NO
+        reason = explain_difference(a, b)
+        summary = f"not in the orbit: {reason}"
+        details = {"reason": reason}
+    cert, kv, check_s = finish(cert)
+    answer = Answer("orbit", verdict, code, ORBIT_THEOREM, "exact-matching", summary, details, cert, kv,
+                    {"generate": seconds, "kernel": check_s})
+    if not kv.valid:
+        answer.verdict, answer.code = "unknown", UNDECIDED
+        answer.summary = f"undecided: the kernel rejected the orbit certificate ({kv.reason})"
+    return answer

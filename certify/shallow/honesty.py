@@ -1,0 +1,207 @@
+"""Honesty of one-hidden-layer networks: Σ, U_0, int Σ, strongly honest (theory.md §3.4–3.6).
+
+The decision itself is the kernel's (``certify.kernel.honest.decide``: Theorems 3.3, 3.4,
+3.6), so the data a certificate carries are exactly what the checker recomputes.  This
+module adds what the kernel does not need to trust:
+
+* witnesses: θ ∉ Σ is shown by a kernel-checked ``hidden-symmetry`` certificate for the
+  failing condition (C1 → M2, C2 → M3, C3 → M6, C4 → M9, C5 → M13, C6 → M8 or M13);
+* θ ∈ Σ ∖ int Σ is shown by an explicit family θ(t) → θ (every opposite pair split by a
+  bias shift, t ∈ (0, t0]) on which flipping the zero-sum subset T of condition (a) is a
+  hidden symmetry, with explicit witnesses at sample points (``split-family``);
+* a MILP accelerator (``certify.shallow.subsetsum``) when the exact enumeration is over budget
+  (it can only *find* a subset; "none" always comes from the exact enumeration);
+* the ``honest`` answer, also for deep networks (exit 1 with a catalogue witness, else 3).
+"""
+from __future__ import annotations
+
+import time
+from fractions import Fraction
+
+from ..hidden import mechanisms
+from ..core.answer import NO, UNDECIDED, YES, Answer
+from ..core.certificate import claim, envelope, finish
+from ..kernel.exact import InputError, fmt
+from ..kernel.honest import BUDGET, MAX_BUDGET, coincidences, decide, structure
+from ..kernel.moves import replay
+from ..kernel.subsetsum import TooExpensive
+from ..network import Network
+from .subsetsum import find_subset
+
+THEOREM = {
+    "sigma": "Theorem 3.3: θ ∈ Σ ⟺ (C1)–(C6) (no hidden symmetry on R^d)",
+    "U0": "Theorem 3.4: θ ∈ U_0 ⊂ int Σ (distinct hyperplanes, no zero subset sum of flip matrices)",
+    "U1": "Theorem 3.6: one opposite pair with (a)–(d): θ ∈ int Σ",
+    "family": "Theorems 3.4, 3.6: split pairs + zero subset sum (a) ⇒ hidden flips arbitrarily close to θ",
+    "strong": "§3.6 Remark (i): in the shallow case int Σ is strongly honest (Pr acts freely)",
+}
+CONDITION_MECHANISMS = {"C1": ("M2",), "C2": ("M3",), "C3": ("M6",), "C4": ("M9",), "C5": ("M13",),
+                        "C6": ("M8", "M13")}
+
+
+def decision(network: Network, budget: int = BUDGET, accelerate: bool = True) -> dict:
+    """The kernel's decision data; if the exact enumeration is over budget and θ has no pairs,
+    the MILP accelerator may still find the zero-sum subset that decides "not in Σ"."""
+    data = decide(network.net, budget)
+    if data["undecided"] and accelerate and not data["pairs"] and data["failed"] is None:
+        sh = structure(network.net)
+        try:
+            T = find_subset([sh.flip(i) for i in range(sh.n)], None, True, budget=budget, dim=sh.m * sh.d)
+        except TooExpensive:
+            return data
+        if T:  # a plain flip (M8): C6 with R = ∅ fails, so θ ∉ Σ
+            data.update(sigma=False, failed="C6", detail={"R": [], "remove": [], "A": [], "g": 0, "T": T},
+                        U0=False, int_sigma=False, undecided=None, accelerated=True)
+    return data
+
+
+def witness_finding(network: Network, data: dict, findings: list | None = None):
+    """The catalogue finding that realises the failed condition of ``data`` (or any finding)."""
+    findings = findings if findings is not None else mechanisms.detect(network, None, nested=False)
+    wanted = CONDITION_MECHANISMS.get(data.get("failed") or "", ())
+    ordered = [f for f in findings if f.mechanism in wanted] + [f for f in findings if f.mechanism not in wanted]
+    found = mechanisms.first_certified(ordered)
+    if found is not None:
+        return found
+    if data.get("failed") == "C6":
+        f = mechanisms.layers.move_finding(network, None, 0, data["detail"])
+        if f is not None:
+            found = mechanisms.first_certified([f])
+            if found is not None:
+                return found
+    return None
+
+
+def in_sigma_certificate(network: Network, data: dict, statement: str, seconds: float, budget: int = BUDGET):
+    theorem = THEOREM["sigma"] if statement == "in-sigma" else (THEOREM["U0"] if data["U0"] else THEOREM["U1"])
+    evidence = {"method": "decision", "budget": min(budget, MAX_BUDGET), "decision": data}
+    cert = envelope("honest-shallow", claim(statement, {"A": network}, None), evidence, "decision", theorem, seconds)
+    return finish(cert)
+
+
+def split_shifts(network: Network, pairs: list[list[int]]) -> tuple[list[Fraction], Fraction]:
+    """Bias shifts c_i (1 on the + member of each pair) and t0 > 0 such that for t ∈ (0, t0]
+    all unoriented hyperplanes of θ(t) are distinct (the kernel re-checks this)."""
+    hidden = network.layers[0]
+    n = len(hidden.bias)
+    shift = [Fraction(0)] * n
+    for plus, _ in pairs:
+        shift[plus] = Fraction(1)
+    # half-way to the first positive t at which two hyperplanes meet (the kernel's own test)
+    meet = [t for _, _, t in coincidences(structure(network.net), shift) if t is not None and t > 0]
+    return shift, min([Fraction(1)] + [t / 2 for t in meet])
+
+
+def family_certificate(network: Network, data: dict, seconds: float):
+    """θ ∉ int Σ by the split family, with an explicit flip witness at t0."""
+    T = data["a"]
+    shift, t0 = split_shifts(network, data["pairs"])
+    hidden, out = network.layers
+    moved = network.replace(layers=(hidden._replace(bias=tuple(b + c * t0 for b, c in zip(hidden.bias, shift))), out),
+                            name=f"{network.name or 'network'}(t0)")
+    moves = [{"move": "flip", "layer": 0, "neurons": T, "relations": []}]
+    flipped, _ = replay(moved.net, None, moves)
+    witness = moved.replace(layers=flipped.layers, name=f"{network.name or 'network'}(t0)-flipped")
+    nested = {"t": fmt(t0), "claim": claim("hidden-symmetry", {"A": moved, "B": witness}, None),
+              "evidence": {"method": "moves", "mechanism": "M8", "moves": moves}}
+    evidence = {"method": "split-family", "subset": T, "shift": [fmt(c) for c in shift], "t0": fmt(t0),
+                "witnesses": [nested]}
+    cert = envelope("honest-shallow", claim("not-in-int-sigma", {"A": network}, None), evidence,
+                    "split-family", THEOREM["family"], seconds)
+    return finish(cert), witness
+
+
+def _report(data: dict) -> dict:
+    out = {"sigma": data["sigma"], "U0": data["U0"], "int_sigma": data["int_sigma"],
+           "strongly_honest": data["int_sigma"], "pairs": data["pairs"], "patterns": data.get("patterns")}
+    if data.get("failed"):
+        out["failed"] = data["failed"]
+        out["detail"] = data.get("detail")
+    if data.get("undecided"):
+        out["undecided"] = data["undecided"]
+    return out
+
+
+def decide_honest(network: Network, budget: int = BUDGET) -> Answer:
+    """Is θ in the maximal honest open set int Σ?  Exact for one hidden layer (§3.4–3.6)."""
+    if network.depth < 2:
+        raise InputError("layers", "the network has no hidden layer (honesty concerns hidden neurons)")
+    start = time.perf_counter()
+    boxed = network.box is not None
+    network = network.replace(box=None)  # honesty (§3.5) is about functions on R^d0
+    if not network.is_shallow:
+        return _deep(network, start)
+    budget = min(budget, MAX_BUDGET)
+    data = decision(network, budget)
+    details = _report(data)
+    if boxed:
+        details["note"] = "the network's box is ignored: honesty (§3.5) concerns functions on R^d0"
+    elapsed = time.perf_counter() - start
+    if data["sigma"] is False:
+        found = witness_finding(network, data)
+        if found is None:
+            return _undecided(f"θ ∉ Σ by condition {data['failed']}, but no witness certificate was accepted",
+                              details, start)
+        f, cert, verdict, check_s = found
+        details.update(mechanism=f.mechanism, where=f.where)
+        return _answer("not-honest", NO, f.theorem, "decision+witness",
+                       f"not honest: θ has a hidden symmetry ({f.mechanism}: {f.where}); "
+                       f"condition {data['failed']} of Theorem 3.3 fails", details, cert, verdict, check_s, start)
+    if data["sigma"] is True and isinstance(data["a"], list):
+        (cert, verdict, check_s), _ = family_certificate(network, data, elapsed)
+        details["subset"] = data["a"]
+        return _answer("not-honest", NO, THEOREM["family"], "split-family",
+                       f"not honest: θ ∈ Σ (no hidden symmetry) but not in int Σ — flipping neurons {data['a']} "
+                       "is a hidden symmetry of nearby points with split hyperplanes", details, cert, verdict,
+                       check_s, start)
+    if data["int_sigma"] is True:
+        cert, verdict, check_s = in_sigma_certificate(network, data, "in-int-sigma", elapsed, budget)
+        where = "U_0 (Theorem 3.4)" if data["U0"] else "U_1, one opposite pair (Theorem 3.6)"
+        return _answer("honest", YES, THEOREM["U0"] if data["U0"] else THEOREM["U1"], "decision",
+                       f"honest: θ ∈ int Σ via {where}; strongly honest ({THEOREM['strong']})",
+                       details, cert, verdict, check_s, start)
+    if data["sigma"] is True:  # m ≥ 2 with ≥ 2 pairs: the theory is incomplete (§3.5)
+        cert, verdict, check_s = in_sigma_certificate(network, data, "in-sigma", elapsed, budget)
+        answer = _answer("unknown", UNDECIDED, THEOREM["sigma"], "decision",
+                         f"undecided: θ ∈ Σ (certified), but with {len(data['pairs'])} opposite pairs and "
+                         f"m = {network.widths[-1]} ≥ 2 outputs int Σ is not characterised (§3.5)",
+                         details, cert, verdict, check_s, start)
+        return answer
+    return _undecided(f"undecided: {data['undecided']} (theory §3.7: U_0 membership is NP-hard in general)",
+                      details, start)
+
+
+def _deep(network: Network, start: float) -> Answer:
+    notes: list[str] = []
+    findings = mechanisms.detect(network, None, notes=notes)
+    for f in findings:
+        try:
+            cert, verdict, check_s = f.certified()
+        except mechanisms.NoWitness:
+            continue
+        if verdict.valid:
+            details = {"mechanism": f.mechanism, "where": f.where, "findings": [g.summary() for g in findings]}
+            return _answer("not-honest", NO, f.theorem, "catalogue",
+                           f"not honest: θ has a hidden symmetry ({f.mechanism}: {f.where})", details, cert,
+                           verdict, check_s, start)
+    return _undecided("undecided: no catalogue mechanism applies and int Σ of deep networks has no known "
+                      "decision procedure (§2.1, §7)", {"notes": notes, "checked": mechanisms.ORDER}, start)
+
+
+def _answer(verdict_text, code, theorem, method, summary, details, cert, verdict, check_s, start) -> Answer:
+    total = time.perf_counter() - start
+    answer = Answer("honest", verdict_text, code, theorem, method, summary, details, cert, verdict,
+                    {"generate": total - check_s, "kernel": check_s})
+    if not verdict.valid:
+        answer.verdict, answer.code = "unknown", UNDECIDED
+        answer.summary = f"undecided: the kernel rejected the certificate ({verdict.reason})"
+    return answer
+
+
+def _undecided(summary: str, details: dict, start: float) -> Answer:
+    return Answer("honest", "unknown", UNDECIDED, "none", "decision", summary, details,
+                  timings={"generate": time.perf_counter() - start})
+
+
+__all__ = ["BUDGET", "decision", "decide_honest", "witness_finding", "family_certificate", "in_sigma_certificate",
+           "split_shifts", "THEOREM"]
