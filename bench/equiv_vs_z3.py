@@ -47,7 +47,7 @@ from _results import machine, table, write_section  # noqa: E402
 from deep_pairs import (box_move_pair, m1_move, m1_pair, m4_move, m4_pair, moved,  # noqa: E402
                         random_net)
 from certify.deep import strategy as equivalence, regiontree  # noqa: E402
-from certify.core.certificate import dumps  # noqa: E402
+from certify.core.files import dumps  # noqa: E402
 from certify.encode import smt  # noqa: E402
 from certify.network import Layer, Network  # noqa: E402
 

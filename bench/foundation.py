@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import machine, table, write_section  # noqa: E402
 
 from certify.group import orbit as symmetry  # noqa: E402
-from certify.core.certificate import dumps  # noqa: E402
+from certify.core.files import dumps  # noqa: E402
 from certify.deep.strategy import by_orbit, by_shallow  # noqa: E402
 from certify.kernel import check_text  # noqa: E402
 from certify.network import Network  # noqa: E402

@@ -29,7 +29,7 @@ sys.path.insert(0, str(HERE))
 
 from _results import machine, table, write_section  # noqa: E402
 from certify.deep import strategy as equivalence  # noqa: E402
-from certify.core.certificate import dumps  # noqa: E402
+from certify.core.files import dumps  # noqa: E402
 from certify.encode import smt  # noqa: E402
 from certify.io.vnnlib import read_input_box  # noqa: E402
 from certify.network import Network  # noqa: E402

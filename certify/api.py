@@ -105,7 +105,7 @@ def check(certificate: dict | str | os.PathLike) -> Verdict:
     """Re-verify a certificate (a dict, or a path to its JSON file) with the trusted kernel."""
     if isinstance(certificate, dict):
         return _kernel_check(certificate)
-    from .network import read_json
+    from .core.files import read_json
     return _kernel_check(read_json(certificate))
 
 

@@ -7,48 +7,20 @@ I/O with one-line errors, metadata, activation patterns and a float view for fas
 """
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-import numpy as np
-
-from .kernel.exact import InputError, Vector, fmt_matrix, fmt_vector, no_duplicate_keys
+from .core.files import read_json
+from .kernel.exact import InputError, Vector, fmt_matrix, fmt_vector
 from .kernel.network import FORMAT, Box, Layer, Net, affine_maps, parse_net, preactivations
 
-__all__ = ["Network", "Layer", "Box", "load_network", "read_json", "FORMAT"]
+if TYPE_CHECKING:
+    import numpy as np
 
-
-def read_text(path: str | os.PathLike, what: str = "a JSON file") -> str:
-    """A text file's contents; any failure becomes an InputError naming the file."""
-    name = os.fspath(path)
-    try:
-        with open(name, encoding="utf-8") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        raise InputError(name, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(name, f"is a directory, expected {what}") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(name, f"cannot read: {e}") from None
-
-
-def read_json(path: str | os.PathLike) -> Any:
-    """Read a JSON file; any failure becomes an InputError naming the file (and line, column)."""
-    name = os.fspath(path)
-    text = read_text(name)
-    try:
-        return json.loads(text, object_pairs_hook=no_duplicate_keys)
-    except json.JSONDecodeError as e:
-        what = "truncated JSON" if e.pos >= len(text.rstrip()) else "not JSON"
-        raise InputError(name, f"line {e.lineno} column {e.colno}: {what} ({e.msg})") from None
-    except RecursionError:
-        raise InputError(name, "JSON nested too deeply") from None
-    except ValueError as e:  # a repeated key, or an integer literal beyond Python's digit limit
-        raise InputError(name, f"not accepted as JSON: {e}") from None
+__all__ = ["Network", "Layer", "Box", "load_network", "FORMAT"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,6 +63,12 @@ class Network:
         if name is not None:
             obj["name"] = name
         return cls.from_json(_stringify(obj))
+
+    def save(self, path: str | os.PathLike, **options: Any) -> None:
+        """Write the network atomically, in the format its extension names (.json, .onnx,
+        .nnet, .npz; see ``certify.io.save_any`` for ``dtype`` and ``rounding``)."""
+        from .io import save_any
+        save_any(self, os.fspath(path), **options)
 
     def to_json(self) -> dict:
         out: dict = {"format": FORMAT}
@@ -164,11 +142,13 @@ class Network:
 
     # ------------------------------------------------------------------ float view (untrusted)
     @cached_property
-    def float_layers(self) -> list[tuple[np.ndarray, np.ndarray]]:
+    def float_layers(self) -> "list[tuple[np.ndarray, np.ndarray]]":
+        import numpy as np  # the exact model needs no numpy; only the float view does
         return [(np.array([_floats(r) for r in l.weight]), np.array(_floats(l.bias))) for l in self.layers]
 
-    def float_forward(self, X: np.ndarray) -> list[np.ndarray]:
+    def float_forward(self, X: "np.ndarray") -> "list[np.ndarray]":
         """Pre-activations of a batch X (rows are inputs), in floating point — search only."""
+        import numpy as np
         zs = []
         a = np.asarray(X, dtype=float)
         for t, (W, b) in enumerate(self.float_layers):
@@ -177,7 +157,7 @@ class Network:
             a = np.maximum(z, 0.0)
         return zs
 
-    def float_eval(self, X: np.ndarray) -> np.ndarray:
+    def float_eval(self, X: "np.ndarray") -> "np.ndarray":
         return self.float_forward(X)[-1]
 
 

@@ -22,7 +22,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
 import certify  # noqa: E402
-from certify.core.certificate import write_atomic, write_bytes_atomic  # noqa: E402
+from certify.core.files import write_atomic, write_bytes_atomic  # noqa: E402
 
 OUT = os.path.join(ROOT, "certificates")
 

@@ -17,9 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from ..core.answer import Answer
-from ..core.certificate import dumps, write_atomic
-
-
+from ..core.files import dumps, write_atomic
 @dataclass(frozen=True)
 class Job:
     command: str
@@ -133,8 +131,6 @@ def append_records(path: str, records: Iterable[dict], on_record: Callable[[dict
     """Append each record as one JSON line as soon as it exists, flushed to disk, so an
     interrupted run loses at most the job in flight."""
     _drop_torn_tail(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
     with open(path, "a", encoding="utf-8") as fh:
         for record in records:
             fh.write(dumps(record) + "\n")

@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Callable
 
 from ..core.answer import Answer
-from ..core.certificate import write_atomic
+from ..core.files import write_atomic
 from ..kernel import check
-from ..network import Network, read_json
-
-
+from ..network import Network
+from ..core.files import output_folder, read_json
 def examples_dir() -> Path:
     """``examples/`` of the working directory, else of the source checkout."""
     for base in (Path.cwd(), Path(__file__).resolve().parent.parent):
@@ -99,7 +98,7 @@ NETWORK_RUNNERS: dict[str, Callable[[Network], Answer]] = {"hidden": _hidden, "h
 def run_demo(out_dir: str, only: set[str] | None = None, log: Callable[[str], None] = print) -> tuple[list[Row], int]:
     ex = examples_dir()
     manifest = read_json(ex / "manifest.json")
-    os.makedirs(out_dir, exist_ok=True)
+    output_folder(out_dir, "--out")
     rows: list[Row] = []
 
     def record(command: str, subject: str, expected, answer: Answer) -> None:

@@ -293,7 +293,7 @@ def view_box(network: Network, margin: Fraction = Fraction(1, 4)) -> Box:
 def load_witness(path: str) -> Network:
     """θ' from a witness file: a network (any format), or a certificate's claim network B."""
     from ..io import load_any
-    from ..network import read_json
+    from ..core.files import read_json
     if path.lower().endswith(".json"):
         obj = read_json(path)
         if isinstance(obj, dict) and obj.get("format") == "certify.certificate/1":
@@ -490,7 +490,7 @@ def draw(networks: Sequence[tuple[Network, str]], box: Box | None = None, output
 def write_plot(path: str, networks: Sequence[tuple[Network, str]], box: Box | None = None,
                output: int | None = None, max_regions: int = MAX_REGIONS) -> list[Arrangement]:
     """Draw and write the picture atomically (format = extension: png, svg, pdf); return the arrangements."""
-    from ..core.certificate import write_bytes_atomic
+    from ..core.files import write_bytes_atomic
     ext = os.path.splitext(path)[1].lower().lstrip(".")
     if ext not in ("png", "svg", "pdf"):
         raise InputError(path, "the picture format is chosen by the extension: .png, .svg or .pdf")

@@ -6,7 +6,7 @@ import os
 import sys
 
 from ..apps.batch import SINGLE, Job, run_batch, summarise
-from ..core.certificate import dumps
+from ..core.files import dumps, output_folder, output_path
 from ..kernel.exact import InputError
 from ..apps.progress import Progress
 from .output import add_json, parse_box
@@ -43,6 +43,9 @@ def run(args: argparse.Namespace) -> int:
     for path in args.files + ([args.against] if args.against else []):
         if not os.path.isfile(path):
             raise InputError(path, "no such file")
+    output_path(args.out, "--out", (".jsonl", ".json"))
+    if args.certificates:
+        output_folder(args.certificates, "--certificates")
     options: dict = {}
     if args.command == "equiv":
         options["method"] = args.method

@@ -12,10 +12,10 @@ import sys
 import time
 
 from ..core.answer import BAD_INPUT, NO, YES
-from ..core.certificate import dumps
+from ..core.files import dumps
 from ..kernel import check
 from ..kernel.exact import InputError
-from ..network import read_json
+from ..core.files import read_json
 from ..apps.progress import Progress
 from .output import add_json
 

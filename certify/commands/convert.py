@@ -13,7 +13,7 @@ import os
 import sys
 
 from ..core.answer import YES
-from ..core.certificate import dumps
+from ..core.files import dumps
 from ..io import save_any
 from ..kernel.exact import InputError
 from .output import add_box, add_json, load, parse_box

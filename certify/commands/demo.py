@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from ..core.certificate import dumps
+from ..core.files import dumps
 from ..apps.demo import as_json, format_table, run_demo, summary
 from .output import add_json
 

@@ -13,7 +13,7 @@ import argparse
 import os
 import sys
 
-from ..core.certificate import dumps, write_bytes_atomic, write_through
+from ..core.files import dumps, write_bytes_atomic, write_through
 from ..deep.strategy import resolve_domain
 from ..kernel.exact import InputError
 from .output import add_box, add_json, load, parse_box

@@ -5,7 +5,7 @@ import argparse
 from collections import Counter
 
 from ..hidden import decision as hidden
-from ..core.certificate import write_atomic
+from ..core.files import write_atomic
 from ..kernel.exact import InputError
 from .output import add_box, add_json, emit, load, parse_box
 

@@ -6,7 +6,7 @@ import json
 import sys
 
 from ..core.answer import Answer
-from ..core.certificate import dumps, write_atomic
+from ..core.files import dumps, write_atomic
 from ..kernel.exact import InputError, rational
 from ..network import Box, Network
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from ..core.answer import YES
-from ..core.certificate import dumps
+from ..core.files import dumps
 from ..kernel.exact import InputError
 from ..apps.plot import MAX_REGIONS, load_witness, view_box, write_plot
 from .output import add_box, add_json, load, parse_box

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..core.certificate import write_atomic
+from ..core.files import write_atomic
 from ..pruning import prune
 from .output import add_box, add_json, emit, load, parse_box
 

@@ -1,22 +1,40 @@
-"""The answer every command returns: verdict, exit code, theorem, evidence, certificate."""
+"""The answer every question returns: verdict, exit code, theorem, evidence, certificate.
+
+Exit codes (DESIGN.md): 0 yes and 1 no — each with a certificate the kernel accepted —,
+2 bad input, 3 undecided, 4 an internal error (a bug, never an answer).
+
+Two rules live here and nowhere else:
+
+* ``judged``: the kernel judges an engine's certificate; if it rejects it, the answer is
+  "unknown" (exit 3) and neither the certificate nor any artifact is kept — an engine
+  bug must never become an answer;
+* ``guarded``: an answer that says yes or no without a kernel-checked certificate (a
+  solver's "unsat", say) is reported as undecided, exit 3, with what the solver said.
+"""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..kernel import Verdict
 
+if TYPE_CHECKING:
+    from .domain import Domain
+
 YES, NO, BAD_INPUT, UNDECIDED, INTERNAL = 0, 1, 2, 3, 4
+
+__all__ = ["Answer", "YES", "NO", "BAD_INPUT", "UNDECIDED", "INTERNAL", "undecided", "judged", "guarded"]
 
 
 @dataclass
 class Answer:
     """A decided (or honestly undecided) question with its evidence.
 
-    ``code`` follows DESIGN.md: 0 yes, 1 no, 3 undecided.  ``certificate`` is the
-    kernel-checked certificate (None for undecided answers or certificate-free
-    verdicts such as an uncertified solver "unsat"); ``kernel`` is the kernel's verdict
-    on it.
+    ``certificate`` is the kernel-checked certificate (None when undecided); ``kernel``
+    is the kernel's verdict on it; ``domain`` says where the answer holds; ``artifacts``
+    holds what the question produced besides the certificate (``"witness"``: the network
+    θ' of a hidden symmetry; ``"pruned"``: the pruned network), as ``Network`` objects.
     """
 
     command: str
@@ -29,15 +47,24 @@ class Answer:
     certificate: dict | None = None
     kernel: Verdict | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    domain: "Domain | None" = None
+    artifacts: dict[str, Any] = field(default_factory=dict)
 
     @property
     def certified(self) -> bool:
-        return self.kernel is not None and self.kernel.valid
+        return self.kernel is not None and self.kernel.valid and self.certificate is not None
+
+    @property
+    def witness(self):
+        """The hidden-symmetry witness θ' (a Network), or None."""
+        return self.artifacts.get("witness")
 
     def to_json(self) -> dict:
         out = {"command": self.command, "verdict": self.verdict, "exit_code": self.code,
                "theorem": self.theorem, "method": self.method, "summary": self.summary,
-               "certified": self.certified, "evidence": self.details,
+               "certified": self.certified,
+               "domain": None if self.domain is None else self.domain.to_json(),
+               "evidence": self.details,
                "timings": {k: round(v, 6) for k, v in self.timings.items()}}
         if self.kernel is not None and not self.kernel.valid:
             out["kernel_rejection"] = self.kernel.reason
@@ -46,3 +73,39 @@ class Answer:
 
 def undecided(command: str, method: str, summary: str, **details: Any) -> Answer:
     return Answer(command, "unknown", UNDECIDED, "none", method, summary, dict(details))
+
+
+def judged(answer: Answer, cert: dict) -> Answer:
+    """Let the kernel judge ``cert`` for ``answer``; a rejection makes the answer unknown.
+
+    Records the kernel's verdict and its time (``timings["kernel"]``).  On rejection the
+    code becomes 3, the summary says why, and the certificate and artifacts are dropped."""
+    from .certificate import finish
+    checked, verdict, seconds = finish(cert)
+    answer.kernel = verdict
+    answer.timings["kernel"] = seconds
+    if verdict.valid:
+        answer.certificate = checked
+        return answer
+    answer.verdict, answer.code, answer.certificate = "unknown", UNDECIDED, None
+    answer.artifacts = {}
+    answer.summary = f"undecided: the kernel rejected the {answer.method} certificate ({verdict.reason})"
+    return answer
+
+
+def guarded(answer: Answer) -> Answer:
+    """Exit 0 and 1 mean a kernel-checked certificate: demote anything else to exit 3."""
+    if answer.code in (YES, NO) and not answer.certified:
+        said = answer.verdict
+        answer.details = dict(answer.details, uncertified_verdict=said)
+        answer.verdict, answer.code = "unknown", UNDECIDED
+        answer.summary = f"undecided (uncertified: {answer.summary})"
+        answer.artifacts = {}
+    return answer
+
+
+def timed(answer: Answer, start: float) -> Answer:
+    """Set ``timings["generate"]`` to the time since ``start`` minus the kernel's share."""
+    total = time.perf_counter() - start
+    answer.timings["generate"] = max(total - answer.timings.get("kernel", 0.0), 0.0)
+    return answer

@@ -105,7 +105,8 @@ def _answer(verdict_text, code, theorem, method, summary, details, cert, verdict
     total = time.perf_counter() - start
     answer = Answer("hidden", verdict_text, code, theorem, method, summary, details, cert, verdict,
                     {"generate": total - check_s, "kernel": check_s})
-    answer.witness = witness  # type: ignore[attr-defined]  (written by --out, not part of the JSON)
+    if witness is not None:
+        answer.artifacts["witness"] = witness
     if not verdict.valid:
         answer.verdict, answer.code = "unknown", UNDECIDED
         answer.summary = f"undecided: the kernel rejected the certificate ({verdict.reason})"
@@ -113,7 +114,7 @@ def _answer(verdict_text, code, theorem, method, summary, details, cert, verdict
 
 
 def witness_of(answer: Answer) -> Network | None:
-    return getattr(answer, "witness", None) if answer.code == YES else None
+    return answer.witness if answer.code == YES else None
 
 
 __all__ = ["decide_hidden", "witness_of"]

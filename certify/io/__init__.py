@@ -21,14 +21,16 @@ docs/formats.md is the user documentation.
 from __future__ import annotations
 
 import os
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from ..core.certificate import write_atomic
+from ..core.files import write_atomic
 from ..kernel.exact import InputError
 from ..network import Network
-from .arrays import Rounding
 
-__all__ = ["load_any", "save_any", "READERS", "WRITERS", "Rounding"]
+if TYPE_CHECKING:  # numpy is needed only by the binary formats, imported when used
+    from .arrays import Rounding
+
+__all__ = ["load_any", "save_any", "READERS", "WRITERS"]
 
 
 def _onnx(path: str) -> Network:
@@ -66,12 +68,12 @@ def _write_json(network: Network, path: str, **_: str) -> None:
     write_atomic(path, network.to_json())
 
 
-def _write_onnx(network: Network, path: str, dtype: str = "auto", rounding: str = "refuse") -> Rounding | None:
+def _write_onnx(network: Network, path: str, dtype: str = "auto", rounding: str = "refuse") -> "Rounding | None":
     from .onnx import write_onnx
     return write_onnx(network, path, dtype, rounding)
 
 
-def _write_npz(network: Network, path: str, dtype: str = "auto", rounding: str = "refuse") -> Rounding | None:
+def _write_npz(network: Network, path: str, dtype: str = "auto", rounding: str = "refuse") -> "Rounding | None":
     from .npz import write_npz
     return write_npz(network, path, dtype, rounding)
 
@@ -85,7 +87,7 @@ WRITERS = {".onnx": _write_onnx, ".npz": _write_npz, ".nnet": _write_nnet}
 
 
 def save_any(network: Network, path: str | os.PathLike, dtype: str = "auto",
-             rounding: str = "refuse") -> Rounding | None:
+             rounding: str = "refuse") -> "Rounding | None":
     """Write ``network`` in the format named by the extension (JSON by default).
 
     Returns the rounding report when floats had to be rounded (only with

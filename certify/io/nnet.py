@@ -27,7 +27,8 @@ from fractions import Fraction
 
 from ..kernel.exact import InputError, fmt, fmt_vector, rational
 from ..kernel.network import Box, Layer, Net
-from ..network import Network, read_text
+from ..network import Network
+from ..core.files import read_text
 from .arrays import decimal_text
 
 __all__ = ["load_nnet", "write_nnet", "normalized_box"]
@@ -125,7 +126,7 @@ def write_nnet(network: Network, path: str | os.PathLike) -> None:
     the means are 0, the ranges 1 and the min/max bounds are the network's domain (a
     .nnet file has no way to say "no bounds", so a network without a domain is refused).
     """
-    from ..core.certificate import write_bytes_atomic
+    from ..core.files import write_bytes_atomic
     name = os.fspath(path)
 
     def dec(q: Fraction, where: str) -> str:

@@ -84,7 +84,7 @@ def load_npz(path: str | os.PathLike) -> Network:
 def write_npz(network: Network, path: str | os.PathLike, dtype: str = "auto",
               rounding: str = "refuse") -> Rounding | None:
     """Write ``W{i}``, ``b{i}`` (and ``domain``) atomically; exact or refused unless rounding."""
-    from ..core.certificate import write_bytes_atomic
+    from ..core.files import write_bytes_atomic
     _, arrays, domain, report = float_layers(network, dtype, rounding, include_domain=True)
     named = {}
     for i, (w, b) in enumerate(arrays):

@@ -274,7 +274,7 @@ def to_onnx_model(network: Network, dtype: str = "auto", rounding: str = "refuse
 def write_onnx(network: Network, path: str | os.PathLike, dtype: str = "auto",
                rounding: str = "refuse") -> Rounding | None:
     """Write ``network`` as ONNX atomically; returns the rounding report (None: exact)."""
-    from ..core.certificate import write_bytes_atomic
+    from ..core.files import write_bytes_atomic
     model, report = to_onnx_model(network, dtype, rounding)
     write_bytes_atomic(path, model.SerializeToString())
     return report

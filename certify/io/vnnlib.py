@@ -33,7 +33,8 @@ from fractions import Fraction
 
 from ..kernel.exact import InputError, fmt
 from ..kernel.network import Box
-from ..network import Network, read_text
+from ..network import Network
+from ..core.files import read_text
 from .arrays import Rounding, decimal_text
 
 __all__ = ["equivalence_query", "write_equivalence_query", "literal", "read_input_box"]
@@ -106,7 +107,7 @@ def write_equivalence_query(a: Network, b: Network, box: Box | None, path: str |
     default ``rounding="refuse"`` a network that no binary float format represents
     exactly is refused, because the query would be about a different network.
     """
-    from ..core.certificate import write_bytes_atomic
+    from ..core.files import write_bytes_atomic
     reports: list[Rounding] = []
     comment = None
     if onnx_paths is not None:
