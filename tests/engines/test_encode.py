@@ -21,7 +21,7 @@ from certify.deep.polyhedron import quiet_stdout
 from deep_pairs import m1_pair, m4_pair, moved, perturbed, random_net
 from strategies import direct_eval
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ENC = ROOT / "encodings"
 
 

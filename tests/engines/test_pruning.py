@@ -17,7 +17,7 @@ from certify.network import Network
 from certify.pruning import prune
 from strategies import direct_eval, random_network
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 BOX = ((Fraction(-1), Fraction(1)), (Fraction(-1), Fraction(1)))
 
 

@@ -18,7 +18,7 @@ import pytest
 from certify.cli import main
 from certify.kernel.registry import CHECKERS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = sorted((ROOT / "certificates").glob("*.json"))
 SCHEMA = json.loads((ROOT / "docs" / "certificate.schema.json").read_text())
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)

@@ -15,7 +15,7 @@ from certify.kernel import check
 from certify.network import Network
 from deep_pairs import box_move_pair
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EX = ROOT / "examples"
 
 

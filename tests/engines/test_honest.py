@@ -22,7 +22,7 @@ from certify.kernel.subsetsum import TooExpensive, solve01
 from certify.network import Network
 from strategies import random_network
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def load(name: str) -> Network:

@@ -9,7 +9,7 @@ import pytest
 from certify.apps.batch import Job, done_keys, run_batch
 from certify.cli import main
 
-EX = Path(__file__).resolve().parent.parent / "examples"
+EX = Path(__file__).resolve().parents[2] / "examples"
 FILES = [str(EX / f"{n}.json") for n in ("S7-witness", "S6", "S7")]
 REF = str(EX / "S7.json")
 

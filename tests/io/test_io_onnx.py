@@ -23,7 +23,7 @@ from strategies import direct_eval, networks  # noqa: E402
 
 
 def benchmarks() -> Path:
-    here = Path(__file__).resolve().parents[1]
+    here = Path(__file__).resolve().parents[2]
     for base in (here.parent / "shared" / "benchmarks", Path("/work/shared/benchmarks")):
         if base.is_dir():
             return base
@@ -241,7 +241,7 @@ def test_unreadable_files_exit_2_with_one_line(tmp_path, capsys):
 
 
 def test_convert_and_commands_read_onnx(tmp_path, capsys):
-    examples = Path(__file__).resolve().parents[1] / "examples"
+    examples = Path(__file__).resolve().parents[2] / "examples"
     out = tmp_path / "s3.onnx"
     assert main(["convert", str(examples / "S3.json"), str(out)]) == 0
     assert "exact" in capsys.readouterr().out

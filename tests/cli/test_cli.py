@@ -8,7 +8,7 @@ import pytest
 
 from certify.cli import main
 
-EX = Path(__file__).resolve().parent.parent / "examples"
+EX = Path(__file__).resolve().parents[2] / "examples"
 MANIFEST = json.loads((EX / "manifest.json").read_text())
 
 

@@ -14,7 +14,7 @@ from certify.network import Network
 from certify.apps.plot import _area2, _contains, arrangement, view_box
 from strategies import direct_eval, networks
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 BOX2 = ((Fraction(-2), Fraction(3)), (Fraction(-1), Fraction(2)))
 BOX1 = ((Fraction(-3), Fraction(5, 2)),)
 

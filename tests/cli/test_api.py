@@ -12,7 +12,7 @@ import pytest
 import certify
 import certify.api
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 MANIFEST = json.loads((EXAMPLES / "manifest.json").read_text())["networks"]
 
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-KERNEL = Path(__file__).resolve().parent.parent / "certify" / "kernel"
+KERNEL = Path(__file__).resolve().parents[2] / "certify" / "kernel"
 ALLOWED = {"__future__", "fractions", "json", "math", "re", "typing", "dataclasses", "collections",
            "itertools", "functools", "operator", "heapq", "bisect", "flint", "hashlib", "enum",
            # forward.py spreads independent batches over forked workers; the verdict does not
@@ -30,7 +30,7 @@ def test_kernel_imports_only_stdlib_and_flint():
 
 def test_checking_loads_no_solver_and_no_numpy(tmp_path):
     from certify.cli import main
-    examples = Path(__file__).resolve().parent.parent / "examples"
+    examples = Path(__file__).resolve().parents[2] / "examples"
     cert = tmp_path / "c.json"
     assert main(["equiv", str(examples / "S7.json"), str(examples / "S7-witness.json"),
                  "--certificate", str(cert)]) == 0

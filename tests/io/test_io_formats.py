@@ -16,11 +16,11 @@ from certify.kernel.exact import InputError
 from certify.network import Network
 from strategies import direct_eval, networks
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def benchmarks() -> Path:
-    here = Path(__file__).resolve().parents[1]
+    here = Path(__file__).resolve().parents[2]
     for base in (here.parent / "shared" / "benchmarks", Path("/work/shared/benchmarks")):
         if base.is_dir():
             return base

@@ -18,7 +18,7 @@ from certify.kernel import check
 from certify.hidden.mechanisms import detect
 from certify.network import Network
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 MANIFEST = json.loads((EXAMPLES / "manifest.json").read_text())
 HIDDEN = {k: v for k, v in MANIFEST["networks"].items() if "hidden" in v}
 

@@ -216,7 +216,7 @@ def test_m13_pair_move(seed):
 def test_m13_two_pairs_continuous_family():
     # S9: two pairs with m = 1 always give a linear unit on a new hyperplane
     from pathlib import Path
-    s9 = Network.load(Path(__file__).resolve().parents[1] / "examples" / "S9.json")
+    s9 = Network.load(Path(__file__).resolve().parents[2] / "examples" / "S9.json")
     f = assert_found(s9, "M13")
     assert "linear unit" in f.where
 

@@ -19,7 +19,7 @@ from certify.io.vnnlib import equivalence_query, write_equivalence_query
 from certify.network import Network
 from strategies import direct_eval, networks
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def _parse(text: str):
