@@ -5,7 +5,7 @@
 
 Baseline (same run, same machine): the direct z3 encoding of theory.md §4.2 method B —
 ReLU as If(z > 0, z, 0) over Reals, one query ∃x ∈ Ω: f_A(x) ≠ f_B(x) — exact but
-without a certificate.  certify: ``equivalence.decide(method="tree")``, i.e. the region
+without a certificate.  certify: ``api.equivalent(method="tree")``, i.e. the region
 tree *plus* the kernel check of the certificate (time to a kernel-accepted certificate).
 
 Parts
@@ -46,6 +46,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from _results import machine, table, write_section  # noqa: E402
 from deep_pairs import (box_move_pair, m1_move, m1_pair, m4_move, m4_pair, moved,  # noqa: E402
                         random_net)
+from certify import api
 from certify.deep import strategy as equivalence, regiontree  # noqa: E402
 from certify.core.files import dumps  # noqa: E402
 from certify.encode import smt  # noqa: E402
@@ -89,7 +90,7 @@ def run_z3(a: Network, b: Network, box, timeout: float) -> tuple[str, float]:
 
 def run_certify(a: Network, b: Network, box, timeout: float) -> dict:
     start = time.perf_counter()
-    ans = equivalence.decide(a, b, box, method="tree", timeout=timeout)
+    ans = api.equivalent(a, b, box, method="tree", timeout=timeout)
     total = time.perf_counter() - start
     out = {"code": ans.code, "total": total, "generate": ans.timings.get("generate", total),
            "kernel": ans.timings.get("kernel", 0.0), "nodes": ans.details.get("nodes"),
@@ -252,7 +253,7 @@ def part_acas(args) -> tuple[str, list]:
     for label, box in (("prop-1 box", _prop1_box()), ("R^5", None)):
         for method in ("auto", "tree"):
             t = time.perf_counter()
-            ans = equivalence.decide(a, b, box, method=method, timeout=args.acas_timeout)
+            ans = api.equivalent(a, b, box, method=method, timeout=args.acas_timeout)
             s = time.perf_counter() - t
             lines.append([label, method, ans.verdict, ans.method, f"{s:.3f}", "yes" if ans.certified else "no"])
             log("   1_1 vs 1_9", lines[-1])

@@ -121,7 +121,7 @@ def run_one(name: str, net: Network, box, domain: str, args, rows, mech_rows, ne
         # A generous overall deadline with a cap on attempts: each attempt is bounded by its node
         # budget (see certify.hidden.mechanisms.facts.prove_signs on the LP solver's time limit).
         attempts = args.max_attempts if box is not None else max(args.max_attempts // 10, 1)
-        nested = prove_signs(net, box, nested=True, nested_seconds=args.nested_seconds, max_nested=attempts)
+        nested = prove_signs(net, box, nested=True, nested_timeout=args.nested_seconds, max_nested=attempts)
         t_nested = time.perf_counter() - t0
         z3_res = []
         for t, j, sign in cands[:args.z3_neurons]:

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _results import machine, table, write_section  # noqa: E402
 
-from certify.shallow.honesty import decide_honest  # noqa: E402
+from certify.api import honest as decide_honest  # noqa: E402
 from certify.kernel.honest import structure  # noqa: E402
 from certify.kernel.subsetsum import plan  # noqa: E402
 from certify.network import Network  # noqa: E402

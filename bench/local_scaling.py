@@ -32,7 +32,8 @@ from _results import machine, table, write_section  # noqa: E402
 from certify.local import kinkprobe  # noqa: E402
 from certify.local.jacobian import float_jacobian, float_rank  # noqa: E402
 from certify.kernel.exact import rational  # noqa: E402
-from certify.local.identifiability import certificate_answer, decide_local  # noqa: E402
+from certify.local.identifiability import certificate_answer
+from certify.api import locally_identifiable as decide_local  # noqa: E402
 from certify.network import Network  # noqa: E402
 
 BENCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "benchmarks")

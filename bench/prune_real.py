@@ -10,7 +10,7 @@ For each ACAS Xu network (../shared/benchmarks/acasxu) on the property-1 input b
   ``equivalent``/``pruning`` certificate (time to a kernel-accepted proof);
 * baselines, same run, same pair (original, pruned), same box, --timeout each:
   - the direct z3 encoding (ReLU as If over Reals, ∃x ∈ box: f ≠ f_pruned; exact, no proof);
-  - certify's own region tree (``equivalence.decide(method="tree")``), which proves the
+  - certify's own region tree (``api.equivalent(method="tree")``), which proves the
     equality without knowing that it comes from dead neurons.
 
 Results go to bench/RESULTS.md, section "prune-real".
@@ -28,12 +28,13 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from _results import machine, table, write_section  # noqa: E402
+from certify import api
 from certify.deep import strategy as equivalence  # noqa: E402
 from certify.core.files import dumps  # noqa: E402
 from certify.encode import smt  # noqa: E402
 from certify.io.vnnlib import read_input_box  # noqa: E402
 from certify.network import Network  # noqa: E402
-from certify.pruning import prune  # noqa: E402
+from certify.api import prune  # noqa: E402
 
 BENCH = Path("/work/shared/benchmarks")
 ACAS = ["1_1", "1_9", "2_3", "3_5", "5_9"]
@@ -52,7 +53,7 @@ def z3_direct(a: Network, b: Network, box, timeout: float) -> str:
 
 def tree(a: Network, b: Network, box, timeout: float) -> str:
     start = time.perf_counter()
-    ans = equivalence.decide(a, b, box, method="tree", timeout=timeout)
+    ans = api.equivalent(a, b, box, method="tree", timeout=timeout)
     s = time.perf_counter() - start
     return f"certified {s:.1f}" if ans.code == 0 and ans.certified else f"{ans.verdict} {s:.1f}"
 
@@ -60,7 +61,8 @@ def tree(a: Network, b: Network, box, timeout: float) -> str:
 def one(label: str, net: Network, box, args) -> list:
     log(f"{label}: prune …")
     start = time.perf_counter()
-    pruned, ans = prune(net, box, nested_seconds=args.nested)
+    ans = prune(net, box, nested_timeout=args.nested)
+    pruned = ans.artifacts.get("pruned")
     total = time.perf_counter() - start
     d = ans.details
     if not d["removed"]:

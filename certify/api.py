@@ -1,113 +1,295 @@
 """The Python API: one function per question, each returning an ``Answer``.
 
-Every function takes networks as ``Network`` objects or file paths (JSON, or any format
-``certify.io`` imports) and returns an :class:`certify.core.answer.Answer`: ``verdict``,
-``code`` (0 yes, 1 no, 3 undecided — as the CLI's exit status), ``theorem``, ``method``,
-``summary``, ``details`` and the kernel-checked ``certificate`` (a JSON-ready dict), with
-``answer.certified`` telling whether the kernel accepted it.
+This module is the only table from questions to engines: the command line, ``batch``,
+``demo`` and ``survey`` all come through here, so defaults and checks are the same
+everywhere.  Every function takes networks as ``Network`` objects, file paths (any
+format ``certify.io`` reads), PyTorch ``nn.Module`` objects, or sequences of
+``(weight, bias)`` pairs (lists or numpy arrays; floats are taken exactly), and returns
+an :class:`certify.core.answer.Answer`: ``verdict``, ``code`` (0 yes, 1 no — always
+with a kernel-checked ``certificate`` — or 3 undecided), ``theorem``, ``method``,
+``summary``, ``details``, ``domain`` (where the answer holds) and ``artifacts``.
+
+A box may be given as a list of ``(lo, hi)`` pairs, a string ``"lo:hi,…"`` or the path
+of a VNN-LIB property, with the same checks as the command line (lo > hi is bad
+input: ``InputError``, never "unknown").
 
     >>> import certify
     >>> ans = certify.equivalent("examples/S7.json", "examples/S7-witness.json")
-    >>> ans.verdict, ans.certified
-    ('equivalent', True)
+    >>> ans.verdict, ans.certified, ans.domain.text()
+    ('equivalent', True, 'R^2')
     >>> certify.check(ans.certificate).valid
     True
 """
 from __future__ import annotations
 
+import math
 import os
-from typing import Any, Sequence
+from fractions import Fraction
+from typing import Any, Callable, Sequence
 
-from .core.answer import Answer
+from .core.answer import Answer, guarded
+from .core.domain import BoxSpec, resolve, same_outputs, whole_space
+from .core.problem import Problem, clock
 from .kernel import Verdict
-from .kernel import check as _kernel_check
-from .network import Box, Network
+from .kernel.exact import InputError, rational
+from .network import Network
 
-NetworkLike = Network | str | os.PathLike
+__all__ = ["Network", "Answer", "load", "equivalent", "orbit", "hidden_symmetry", "honest",
+           "locally_identifiable", "functional_dimension", "prune", "check", "ask", "QUESTIONS"]
+
+NetworkLike = Any  # Network | str | os.PathLike | torch.nn.Module | Sequence[(weight, bias)]
 
 
-def load(path: str | os.PathLike) -> Network:
-    """Read a network: certify.network/1 JSON, or ONNX / .nnet / .npz / PyTorch by extension."""
+# --------------------------------------------------------------------------- inputs
+
+def load(path: str | os.PathLike, assume_sequential: bool = False) -> Network:
+    """Read a network: certify.network/1 JSON, or ONNX / .nnet / .npz / PyTorch by extension.
+
+    ``assume_sequential``: read a bare PyTorch state dict as nn.Sequential(Linear, ReLU, …,
+    Linear) — a state dict does not record its architecture, so this is refused otherwise.
+
+    >>> load("examples/S7.json").widths
+    (2, 3, 1)
+    """
     from .io import load_any
+    if assume_sequential:
+        return load_any(os.fspath(path), assume_sequential=True)
     return load_any(os.fspath(path))
 
 
-def _net(x: NetworkLike) -> Network:
-    return x if isinstance(x, Network) else load(x)
+def as_network(x: NetworkLike, what: str = "network") -> Network:
+    """A ``Network`` from any accepted spelling (see the module docstring)."""
+    if isinstance(x, Network):
+        return x
+    if isinstance(x, (str, os.PathLike)):
+        import dataclasses
+        return dataclasses.replace(load(x), file=os.fspath(x))
+    if type(x).__module__.startswith("torch") or hasattr(x, "state_dict") and hasattr(x, "forward"):
+        from .io.torch import from_module
+        return from_module(x, what)
+    if isinstance(x, (list, tuple)) and x and all(isinstance(l, (list, tuple)) and len(l) == 2 for l in x):
+        return Network.from_layers([(_plain_matrix(w), _plain_vector(b)) for w, b in x])
+    raise InputError(what, f"expected a Network, a file path, an nn.Module or (weight, bias) pairs, "
+                           f"got {type(x).__name__}")
 
 
-def _box(box: Sequence[tuple[Any, Any]] | None) -> Box | None:
-    if box is None:
+def _plain_vector(v: Any) -> list:
+    v = v.tolist() if hasattr(v, "tolist") else v
+    return [float(x) if isinstance(x, float) else x for x in v]
+
+
+def _plain_matrix(m: Any) -> list:
+    m = m.tolist() if hasattr(m, "tolist") else m
+    return [_plain_vector(row) for row in m]
+
+
+def _label(x: NetworkLike, network: Network, default: str) -> str:
+    if isinstance(x, (str, os.PathLike)):
+        return os.fspath(x)
+    return network.file or network.name or default
+
+
+def _seconds(value: Any, option: str) -> float | None:
+    if value is None:
         return None
-    from .kernel.exact import rational
-    return tuple((rational(lo, f"box[{i}]"), rational(hi, f"box[{i}]")) for i, (lo, hi) in enumerate(box))
+    try:
+        s = float(value)
+    except (TypeError, ValueError):
+        raise InputError(option, f"expected a number of seconds, got {value!r}") from None
+    if not (s > 0 and math.isfinite(s)):
+        raise InputError(option, f"expected a positive number of seconds, got {value!r}")
+    return s
 
 
-def equivalent(a: NetworkLike, b: NetworkLike, box: Sequence[tuple[Any, Any]] | None = None,
-               method: str = "auto", **options: Any) -> Answer:
-    """Is f_A = f_B on the box (or on R^d0)?  Exact; counterexample or certificate."""
-    from .deep.strategy import decide
-    return decide(_net(a), _net(b), _box(box), method=method, **options)
+def _count(value: Any, option: str, zero: bool = False) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) and not hasattr(value, "__index__"):
+        raise InputError(option, f"expected an integer, got {value!r}")
+    n = int(value)
+    if n < (0 if zero else 1):
+        raise InputError(option, f"expected a {'non-negative' if zero else 'positive'} integer, got {n}")
+    return n
 
 
-def orbit(a: NetworkLike, b: NetworkLike) -> Answer:
-    """Is B = g·A for a permutation of hidden neurons and positive rescalings g?"""
-    from .group.orbit import decide_orbit
-    return decide_orbit(_net(a), _net(b))
+def _positive_rational(value: Any, option: str) -> Fraction:
+    if hasattr(value, "item") and not isinstance(value, (str, int, float, Fraction)):
+        value = value.item()
+    q = rational(value.strip() if isinstance(value, str) else value, option)
+    if q <= 0:
+        raise InputError(option, f"must be positive, got {q}")
+    return q
 
 
-def hidden_symmetry(network: NetworkLike, box: Sequence[tuple[Any, Any]] | None = None,
-                    timeout: float | None = None, search: bool = True) -> Answer:
-    """Does θ have a hidden symmetry?  Yes: a witness θ' (``certify.hidden.decision.witness_of``) with
-    its mechanism (§4); no: proved (one hidden layer, Theorem 3.3); else undecided."""
-    from .hidden.decision import decide_hidden
-    return decide_hidden(_net(network), _box(box), timeout=timeout, search=search)
+def _problem(command: str, networks: dict[str, NetworkLike], box: BoxSpec, timeout: Any,
+             seed: int = 0, budget: Any = None, whole: bool = False, hidden: bool = False,
+             **options: Any) -> Problem:
+    """Parse and check everything once: networks, the domain, the clock, counts.
+
+    ``whole``: the question is about parameters, not a domain (orbit), so R^d0 is used
+    whatever the networks declare.  ``hidden``: the question concerns hidden neurons, so a
+    network without a hidden layer is bad input."""
+    nets = {k: as_network(v, k) for k, v in networks.items()}
+    label = _label(networks["A"], nets["A"], "the network") if len(nets) == 1 else None
+    if hidden and nets["A"].depth < 2:
+        raise InputError(f"{label}: layers", f"the network has no hidden layer ({command} concerns hidden neurons)")
+    if len(nets) > 1:
+        same_outputs(nets)
+    if whole:
+        resolve({k: n.replace(box=None) for k, n in nets.items()})  # input dimensions must agree
+        domain = whole_space(nets["A"].widths[0], "parameters: the orbit does not depend on a domain")
+    else:
+        domain = resolve(nets, box, label=label)
+    start, deadline = clock(_seconds(timeout, "--timeout"))
+    return Problem(command, nets, domain, start, deadline, seed=int(seed),
+                   budget=_count(budget, "--budget"), options=options)
 
 
-def honest(network: NetworkLike) -> Answer:
-    """Is θ in the maximal honest open set int Σ (one hidden layer, §3.4–3.6)?"""
-    from .shallow.honesty import decide_honest
-    return decide_honest(_net(network))
+# --------------------------------------------------------------------------- the questions
+
+def equivalent(a: NetworkLike, b: NetworkLike, box: BoxSpec = None, method: str = "auto",
+               timeout: float | None = None, seed: int = 0, budget: int | None = None) -> Answer:
+    """Is f_A = f_B on the box (else the networks' own domain, else R^d0)?  Exact.
+
+    Yes: a certificate (orbit, shallow canonical form, region tree); no: an exact
+    counterexample x with f_A(x), f_B(x) and the gap; else undecided.  ``budget``:
+    region-tree nodes; ``timeout``: total seconds.
+
+    >>> ans = equivalent("examples/D-ID.json", "examples/D-ID-perturbed.json")
+    >>> ans.verdict, ans.code
+    ('not-equivalent', 1)
+    """
+    from .deep import strategy
+    return guarded(strategy.decide(_problem("equiv", {"A": a, "B": b}, box, timeout, seed, budget,
+                                            method=method)))
 
 
-def locally_identifiable(network: NetworkLike, box: Sequence[tuple[Any, Any]] | None = None,
-                         radius: bool = False, timeout: float | None = None, delta: Any = "1/1000",
-                         seed: int = 0) -> Answer:
-    """Is every parameter near θ that realises f_θ a positive rescaling of θ?  Yes: a
-    kink-probe (Theorem 5.4) or dense (Theorem 5.1) rank certificate, with an explicit ℓ∞
-    radius when ``radius`` (Theorem 5.3); no: a continuous hidden symmetry with a witness at
-    distance ≤ ``delta``; else undecided (§5.2: some honest networks have no such certificate)."""
-    from .kernel.exact import rational
-    from .local.identifiability import decide_local
-    return decide_local(_net(network), _box(box), radius=radius, timeout=timeout,
-                        delta=rational(delta, "delta"), seed=seed)
+def orbit(a: NetworkLike, b: NetworkLike, budget: int | None = None, timeout: float | None = None) -> Answer:
+    """Is B = g·A for a permutation of hidden neurons and positive rescalings g (§1)?
+
+    ``budget``: search nodes of the exact matcher before answering "undecided".
+
+    >>> orbit("examples/D-ID.json", "examples/D-ID-moved.json").verdict
+    'in-orbit'
+    """
+    from .group import orbit as group
+    return guarded(group.decide(_problem("orbit", {"A": a, "B": b}, None, timeout, budget=budget,
+                                         whole=True)))
 
 
-def functional_dimension(network: NetworkLike, box: Sequence[tuple[Any, Any]] | None = None,
-                         samples: int | None = None, seed: int = 0) -> Answer:
+def hidden_symmetry(network: NetworkLike, box: BoxSpec = None, timeout: float | None = None,
+                    search: bool = True, nested_timeout: float = 30.0, budget: int | None = None) -> Answer:
+    """Does θ have a hidden symmetry (θ' with f_θ' = f_θ on the domain, θ' ∉ G·θ)?
+
+    Yes: the witness θ' is ``answer.witness`` with its mechanism (§4); no: proved (one
+    hidden layer on R^d0, Theorem 3.3); else undecided.  ``nested_timeout``: seconds for
+    nested region-tree sign proofs; ``budget``: subset patterns of Theorem 3.3.
+
+    >>> ans = hidden_symmetry("examples/D-FLIP.json")
+    >>> ans.verdict, ans.witness.widths
+    ('hidden-symmetry', (2, 4, 2, 1))
+    """
+    from .hidden import decision
+    nested = _seconds(nested_timeout, "--nested-timeout") if nested_timeout else 0.0
+    return guarded(decision.decide(_problem("hidden", {"A": network}, box, timeout, budget=budget, hidden=True,
+                                            search=search, nested_seconds=nested)))
+
+
+def honest(network: NetworkLike, budget: int | None = None, timeout: float | None = None) -> Answer:
+    """Is θ in the maximal honest open set int Σ (one hidden layer, §3.4–3.6)?
+
+    Honesty is a property of the function on R^d0: no box is taken.  ``budget``: subset
+    patterns before answering "undecided".
+
+    >>> honest("examples/S1.json").verdict
+    'not-honest'
+    """
+    from .shallow import honesty
+    return guarded(honesty.decide(_problem("honest", {"A": network}, None, timeout, budget=budget,
+                                           hidden=True)))
+
+
+def locally_identifiable(network: NetworkLike, box: BoxSpec = None, radius: bool = False,
+                         timeout: float | None = None, delta: Any = "1/1000", seed: int = 0) -> Answer:
+    """Is every parameter near θ that realises f_θ a positive rescaling of θ (§5)?
+
+    Yes: a kink-probe (Theorem 5.4) or dense (Theorem 5.1) rank certificate, with an
+    explicit ℓ∞ radius when ``radius`` (Theorem 5.3); no: a continuous hidden symmetry with
+    a witness at distance ≤ ``delta`` (``answer.witness``); else undecided.
+
+    >>> locally_identifiable("examples/D-ID.json").verdict
+    'locally-identifiable'
+    """
+    from .local import identifiability
+    return guarded(identifiability.decide(_problem("local", {"A": network}, box, timeout, seed,
+                                                   radius=bool(radius),
+                                                   delta=_positive_rational(delta, "--delta"))))
+
+
+def functional_dimension(network: NetworkLike, box: BoxSpec = None, samples: int | None = None,
+                         seed: int = 0, timeout: float | None = None) -> Answer:
     """The exact batch functional dimension rank DF_X on an admissible sample X (§2.3, §5):
     lower bound by a nonzero minor mod p, upper bound by exact kernel vectors; ``details``
-    holds N, H, N − H, the bounds and the catalogue mechanisms explaining a deficit."""
-    from .local.fdim import functional_dimension as fdim
-    return fdim(_net(network), _box(box), samples=samples, seed=seed)
+    holds N, H, N − H, the bounds and the catalogue mechanisms explaining a deficit.
+
+    >>> functional_dimension("examples/D-ID.json").details["dimension"]
+    19
+    """
+    from .local import fdim
+    return guarded(fdim.decide(_problem("fdim", {"A": network}, box, timeout, seed,
+                                        samples=_count(samples, "--samples"))))
 
 
-def prune(network: NetworkLike, box: Sequence[tuple[Any, Any]] | None = None,
-          timeout: float = 30.0) -> tuple[Network, Answer]:
-    """Delete the hidden neurons proved dead on the box (or R^d0): returns the pruned network
-    (with the box as its domain) and the answer whose ``equivalent``/``pruning`` certificate
-    proves both networks equal there (§4 M1; sign proofs replayed by the kernel)."""
-    from .pruning import prune as _prune
-    return _prune(_net(network), _box(box), nested_seconds=timeout)
+def prune(network: NetworkLike, box: BoxSpec = None, timeout: float | None = None,
+          nested_timeout: float = 30.0) -> Answer:
+    """Delete the hidden neurons proved dead on the domain: ``answer.artifacts["pruned"]`` is
+    the smaller network (with the domain as its own), and the ``equivalent``/``pruning``
+    certificate proves both networks equal there (§4 M1; the kernel replays the proofs).
+
+    >>> ans = prune("examples/D-DEAD.json")
+    >>> ans.details["removed_count"], ans.artifacts["pruned"].widths
+    (1, (2, 2, 1, 1))
+    """
+    from . import pruning
+    nested = _seconds(nested_timeout, "--nested-timeout") if nested_timeout else 0.0
+    return guarded(pruning.decide(_problem("prune", {"A": network}, box, timeout, hidden=True,
+                                           nested_seconds=nested)))
 
 
-def check(certificate: dict | str | os.PathLike) -> Verdict:
-    """Re-verify a certificate (a dict, or a path to its JSON file) with the trusted kernel."""
+def check(certificate: dict | str | os.PathLike, deadline: float | None = None) -> Verdict:
+    """Re-verify a certificate (a dict, or a path to its JSON file) with the trusted kernel.
+
+    ``deadline``: seconds before the kernel gives up (fails closed); default from its size.
+
+    >>> check("certificates/equivalent--orbit--D-ID__D-ID-moved.json").valid
+    True
+    """
+    from .kernel import check as kernel_check
+    from .kernel import check_text
     if isinstance(certificate, dict):
-        return _kernel_check(certificate)
-    from .core.files import read_json
-    return _kernel_check(read_json(certificate))
+        return kernel_check(certificate, **({} if deadline is None else {"deadline": deadline}))
+    from .core.files import read_text
+    text = read_text(certificate)
+    return check_text(text, **({} if deadline is None else {"deadline": deadline}))
 
 
-__all__ = ["Network", "Answer", "load", "equivalent", "orbit", "hidden_symmetry", "honest",
-           "locally_identifiable", "functional_dimension", "prune", "check"]
+# --------------------------------------------------------------------------- by name
+
+QUESTIONS: dict[str, tuple[Callable[..., Answer], int]] = {
+    "equiv": (equivalent, 2), "orbit": (orbit, 2), "hidden": (hidden_symmetry, 1), "honest": (honest, 1),
+    "local": (locally_identifiable, 1), "fdim": (functional_dimension, 1), "prune": (prune, 1)}
+
+
+def ask(command: str, *networks: NetworkLike, **options: Any) -> Answer:
+    """The question named like its command (``"equiv"``, ``"local"``, …) with its options.
+
+    >>> ask("orbit", "examples/D-ID.json", "examples/D-ID-moved.json").code
+    0
+    """
+    entry = QUESTIONS.get(command)
+    if entry is None:
+        raise InputError("COMMAND", f"unknown question {command!r} (available: {', '.join(QUESTIONS)})")
+    fn, arity = entry
+    if len(networks) != arity:
+        raise InputError("COMMAND", f"{command} takes {arity} network(s), got {len(networks)}")
+    return fn(*networks, **options)

@@ -31,6 +31,7 @@ class Network:
     name: str | None = None
     source: str | None = None
     metadata: dict | None = field(default=None)
+    file: str | None = field(default=None)  # the file it was read from (for messages; never serialised)
 
     # ------------------------------------------------------------------ construction and I/O
     @classmethod
@@ -84,7 +85,7 @@ class Network:
                 name: str | None | str = "keep") -> "Network":
         net = Net(tuple(layers) if layers is not None else self.layers,
                   self.box if box == "keep" else box)  # type: ignore[arg-type]
-        return Network(net, self.name if name == "keep" else name, self.source, self.metadata)
+        return Network(net, self.name if name == "keep" else name, self.source, self.metadata, self.file)
 
     # ------------------------------------------------------------------ shape
     @property

@@ -12,10 +12,10 @@ that box*, and generally not outside it.
 """
 from __future__ import annotations
 
-import time
 
-from .core.answer import UNDECIDED, YES, Answer
-from .core.certificate import claim, envelope, finish
+from .core.answer import YES, Answer, judged, timed
+from .core.problem import Problem
+from .core.certificate import claim, envelope
 from .kernel.exact import fmt
 from .network import Box, Network
 
@@ -70,39 +70,47 @@ def delete(network: Network, removed: list[tuple[int, int]], box: Box | None) ->
     return Network.from_layers(layers, box=box, name=name)
 
 
-def prune(network: Network, box: Box | None = None, nested_seconds: float = 30.0) -> tuple[Network, Answer]:
-    """The pruned network and a kernel-checked answer that it equals ``network`` on the domain."""
-    start = time.perf_counter()
-    box = box if box is not None else network.box
-    proofs, facts = dead_neurons(network, box, nested_seconds)
+NESTED_SECONDS = 30.0  # default time for nested region-tree sign proofs (--nested-timeout)
+
+
+def decide(p: Problem) -> Answer:
+    """Prune θ on the problem's domain: ``answer.artifacts["pruned"]`` is the smaller network
+    (with the domain as its ``domain.box``) and the ``equivalent``/``pruning`` certificate
+    proves that both networks compute the same function there.
+
+    Option ``nested_seconds``: time for nested region-tree sign proofs (0: intervals only),
+    always within the deadline."""
+    network, box = p.a, p.box
+    nested = min(p.option("nested_seconds", NESTED_SECONDS), p.remaining(NESTED_SECONDS))
+    proofs, facts = dead_neurons(network, box, max(nested, 0.0))
     removed = choose(network, proofs)
     pruned = delete(network, removed, box)
     evidence = {"method": "pruning", "moves": moves_for(network, removed, proofs),
                 "removed": [list(tj) for tj in sorted(removed)]}
     cert = envelope("equivalent", claim("equivalent", {"A": network, "B": pruned}, box), evidence,
-                    "pruning", THEOREM, time.perf_counter() - start)
-    generated = time.perf_counter() - start
-    cert, verdict, seconds = finish(cert)
+                    "pruning", THEOREM, p.elapsed())
     by_proof = {"interval": 0, "region-tree": 0}
     for tj in removed:
         method = proofs[tj].get("method")
         by_proof[method] = by_proof.get(method, 0) + 1
+    unproven = facts.candidates - facts.nested
     details = {"removed": [list(tj) for tj in sorted(removed)], "removed_count": len(removed),
                "widths_before": list(network.widths),
                "widths_after": list(pruned.widths), "parameters_before": network.N,
                "parameters_after": pruned.N, "proved_by": by_proof,
-               "domain": None if box is None else [[fmt(lo), fmt(hi)] for lo, hi in box],
-               "nested_attempted": getattr(facts, "attempted", 0)}
-    timings = {"generate": generated, "kernel": seconds}
-    if not verdict.valid:  # never claim what the kernel did not accept
-        return pruned, Answer("prune", "unknown", UNDECIDED, "none", "pruning",
-                              f"undecided: the kernel rejected the pruning certificate ({verdict.reason})",
-                              details, None, verdict, timings)
-    where = "on R^d0" if box is None else "on the box"
+               "candidates": facts.candidates, "nested_attempted": facts.attempted,
+               "unproven": unproven, "unproven_out_of_time": facts.out_of_time,
+               "unproven_over_cap": facts.over_cap}
+    where = p.domain.text()
     if removed:
-        summary = (f"pruned {len(removed)} dead neurons {where}: widths {'-'.join(map(str, network.widths))} → "
+        summary = (f"pruned {len(removed)} dead neurons on {where}: widths {'-'.join(map(str, network.widths))} → "
                    f"{'-'.join(map(str, pruned.widths))}, parameters {network.N} → {pruned.N}; "
                    "the pruned network equals the original there")
     else:
-        summary = f"no neuron proved dead {where}: the network is unchanged"
-    return pruned, Answer("prune", "equivalent", YES, THEOREM, "pruning", summary, details, cert, verdict, timings)
+        summary = f"no neuron proved dead on {where}: the network is unchanged"
+    if facts.out_of_time:
+        summary += (f"; {facts.out_of_time} candidate(s) were not attempted because the time limit ran out "
+                    "(raise --nested-timeout)")
+    answer = Answer("prune", "equivalent", YES, THEOREM, "pruning", summary, details, domain=p.domain)
+    answer.artifacts["pruned"] = pruned
+    return timed(judged(answer, cert), p.start)

@@ -31,52 +31,19 @@ class Job:
         return f"{self.command}\t{self.reference or ''}\t{self.path}\t{json.dumps(dict(self.options), sort_keys=True)}"
 
 
+PAIR = ("equiv", "orbit")  # questions about two networks (the reference is A)
+
+
 def _answer(job: Job) -> Answer:
-    opts = dict(job.options)
+    """The job's question through the API (``certify.api.ask``): the one question → engine table."""
+    from ..api import ask
+    from ..io import load_any
     net = load_any(job.path)
-    if job.command in ("equiv", "orbit"):
+    if job.command in PAIR:
         if job.reference is None:
             raise ValueError(f"{job.command} needs a reference network (--against)")
-        ref = load_any(job.reference)
-        if job.command == "equiv":
-            from ..deep.strategy import decide
-            return decide(ref, net, opts.get("box"), method=opts.get("method", "auto"))
-        from ..group.orbit import decide_orbit
-        return decide_orbit(ref, net)
-    runner = SINGLE.get(job.command)
-    if runner is None:
-        raise ValueError(f"unknown batch command {job.command!r}")
-    return runner(net, opts)
-
-
-def load_any(path: str):
-    from ..io import load_any as loader
-    return loader(path)
-
-
-def _hidden(net, opts: dict) -> Answer:
-    from ..hidden.decision import decide_hidden
-    return decide_hidden(net, opts.get("box"), timeout=opts.get("timeout"))
-
-
-def _honest(net, opts: dict) -> Answer:
-    from ..shallow.honesty import decide_honest
-    return decide_honest(net)
-
-
-def _local(net, opts: dict) -> Answer:
-    from ..local.identifiability import decide_local
-    return decide_local(net, opts.get("box"), radius=opts.get("radius", False), timeout=opts.get("timeout"))
-
-
-def _fdim(net, opts: dict) -> Answer:
-    from ..local.fdim import functional_dimension
-    return functional_dimension(net, opts.get("box"))
-
-
-# Single-network commands available to batches.
-SINGLE: dict[str, Callable[[Any, dict], Answer]] = {"hidden": _hidden, "honest": _honest, "local": _local,
-                                                     "fdim": _fdim}
+        return ask(job.command, load_any(job.reference), net, **dict(job.options))
+    return ask(job.command, net, **dict(job.options))
 
 
 def run_job(job: Job) -> dict:
@@ -94,7 +61,8 @@ def run_job(job: Job) -> dict:
         record.update(verdict="internal-error", exit_code=4, error=f"{type(e).__name__}: {e}")
     else:
         record.update(verdict=answer.verdict, exit_code=answer.code, method=answer.method,
-                      theorem=answer.theorem, certified=answer.certified, summary=answer.summary)
+                      theorem=answer.theorem, certified=answer.certified, summary=answer.summary,
+                      domain=None if answer.domain is None else answer.domain.to_json())
         if job.certificates and answer.certificate is not None and answer.certified:
             digest = hashlib.sha256(job.key.encode()).hexdigest()[:12]
             name = f"{job.command}-{os.path.splitext(os.path.basename(job.path))[0]}-{digest}.json"

@@ -53,46 +53,10 @@ class Row:
 VALUE_COMMANDS = {"fdim": "dimension", "prune": "removed_count"}
 
 
-def _equiv(ex: Path, pair: dict) -> Answer:
-    from ..deep.strategy import decide
-    a, b = Network.load(ex / f"{pair['A']}.json"), Network.load(ex / f"{pair['B']}.json")
-    return decide(a, b)
-
-
-def _orbit(ex: Path, pair: dict) -> Answer:
-    from ..group.orbit import decide_orbit
-    return decide_orbit(Network.load(ex / f"{pair['A']}.json"), Network.load(ex / f"{pair['B']}.json"))
-
-
-# Commands on pairs and on single networks; later capabilities add themselves here.
-PAIR_RUNNERS: dict[str, Callable[[Path, dict], Answer]] = {"equiv": _equiv, "orbit": _orbit}
-def _hidden(network: Network) -> Answer:
-    from ..hidden.decision import decide_hidden
-    return decide_hidden(network, timeout=30.0)
-
-
-def _honest(network: Network) -> Answer:
-    from ..shallow.honesty import decide_honest
-    return decide_honest(network)
-
-
-def _local(network: Network) -> Answer:
-    from ..local.identifiability import decide_local
-    return decide_local(network, timeout=60.0)
-
-
-def _fdim(network: Network) -> Answer:
-    from ..local.fdim import functional_dimension
-    return functional_dimension(network)
-
-
-def _prune(network: Network) -> Answer:
-    from ..pruning import prune
-    return prune(network)[1]
-
-
-NETWORK_RUNNERS: dict[str, Callable[[Network], Answer]] = {"hidden": _hidden, "honest": _honest,
-                                                           "local": _local, "fdim": _fdim, "prune": _prune}
+# The demo's own limits per question (everything else is the API's default).
+OPTIONS: dict[str, dict] = {"hidden": {"timeout": 30.0}, "local": {"timeout": 60.0}}
+PAIR_COMMANDS = ("equiv", "orbit")
+NETWORK_COMMANDS = ("hidden", "honest", "local", "fdim", "prune")
 
 
 def run_demo(out_dir: str, only: set[str] | None = None, log: Callable[[str], None] = print) -> tuple[list[Row], int]:
@@ -110,14 +74,18 @@ def run_demo(out_dir: str, only: set[str] | None = None, log: Callable[[str], No
         kernel = check(read_json(path)).reason if path else "-"
         rows.append(Row(command, subject, expected, answer, path, kernel))
 
+    from ..api import ask
     for pair in manifest["pairs"]:
-        for command, runner in PAIR_RUNNERS.items():
+        for command in PAIR_COMMANDS:
             if command in pair and (only is None or command in only):
-                record(command, f"{pair['A']} vs {pair['B']}", pair[command], runner(ex, pair))
+                a, b = Network.load(ex / f"{pair['A']}.json"), Network.load(ex / f"{pair['B']}.json")
+                record(command, f"{pair['A']} vs {pair['B']}", pair[command],
+                       ask(command, a, b, **OPTIONS.get(command, {})))
     for key, entry in manifest["networks"].items():
-        for command, runner in NETWORK_RUNNERS.items():
+        for command in NETWORK_COMMANDS:
             if command in entry and (only is None or command in only):
-                record(command, key, entry[command], runner(Network.load(ex / entry["file"])))
+                record(command, key, entry[command],
+                       ask(command, Network.load(ex / entry["file"]), **OPTIONS.get(command, {})))
     wrong = sum(r.status == "WRONG" for r in rows)
     return rows, wrong
 

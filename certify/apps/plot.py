@@ -325,7 +325,7 @@ def _require_matplotlib():
 
 
 def _neuron_label(k: tuple[int, int]) -> str:
-    return f"({k[0] + 1},{k[1] + 1})"  # theory.md numbers hidden neurons (l, j) from 1
+    return f"[{k[0]},{k[1]}]"  # the one neuron convention: [hidden layer, neuron], both from 0
 
 
 def _status_text(arr: Arrangement) -> str:
@@ -376,7 +376,7 @@ def _draw_2d(ax, net: Network, arr: Arrangement, output: int, vrange: tuple[floa
         for style, group in (("-", [b for b in bends if b.bends_f is not False]),
                              ("--", [b for b in bends if b.bends_f is False])):
             segs = [[tuple(map(float, b.ends[0])), tuple(map(float, b.ends[1]))] for b in group]
-            label = f"layer {l + 1} bends ({net.widths[l + 1]} neurons)" if style == "-" else None
+            label = f"hidden layer {l} bends ({net.widths[l + 1]} neurons)" if style == "-" else None
             ax.add_collection(LineCollection(segs, colors=colour, linewidths=2.0 if style == "-" else 1.5,
                                              linestyles=style, label=label))
             flat = flat or (style == "--" and bool(group))
@@ -397,7 +397,7 @@ def _draw_1d(ax, net: Network, arr: Arrangement, outputs: list[int]):
     fx = [regions[0].value(xs[0])] + [r.value(r.vertices[1]) for r in regions]
     for k in outputs:
         ax.plot([float(x[0]) for x in xs], [float(v[k]) for v in fx], lw=2.2, color="black" if len(outputs) == 1
-                else None, label=f"$f_{{{k + 1}}}(x)$" if len(outputs) > 1 else "$f(x)$", zorder=3)
+                else None, label=f"$f_{{{k}}}(x)$" if len(outputs) > 1 else "$f(x)$", zorder=3)
     # Kinks: a region boundary where some plotted output changes slope; other switches are hollow.
     for left, right in zip(regions, regions[1:]):
         x = right.vertices[0]
@@ -409,7 +409,7 @@ def _draw_1d(ax, net: Network, arr: Arrangement, outputs: list[int]):
         colour = LAYER_COLOURS[l % len(LAYER_COLOURS)]
         points = sorted({float(b.ends[0][0]) for b in arr.bends if b.layer == l})
         for i, x in enumerate(points):
-            ax.axvline(x, color=colour, ls=":", lw=1.2, label=f"layer {l + 1} switches" if i == 0 else None)
+            ax.axvline(x, color=colour, ls=":", lw=1.2, label=f"hidden layer {l} switches" if i == 0 else None)
     if len(outputs) == 1:
         k = outputs[0]
         w_last = net.layers[-1].weight[k]
@@ -462,7 +462,7 @@ def draw(networks: Sequence[tuple[Network, str]], box: Box | None = None, output
             ax.legend(loc="upper right", fontsize=7, framealpha=0.8)
             ax.text(0.01, 0.01, _status_text(arr), transform=ax.transAxes, fontsize=7, va="bottom",
                     bbox=dict(boxstyle="round", fc="white", alpha=0.8))
-        fig.colorbar(mesh, ax=list(axes), label=f"$f_{{{k + 1}}}(x)$" if m > 1 else "$f(x)$", shrink=0.9)
+        fig.colorbar(mesh, ax=list(axes), label=f"$f_{{{k}}}(x)$" if m > 1 else "$f(x)$", shrink=0.9)
     else:
         outputs = [output] if output is not None else list(range(min(m, 4)))
         ymin = ymax = None

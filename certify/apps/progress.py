@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 
 
@@ -94,7 +95,39 @@ class Progress:
             bar = "#" * int(30 * frac) + "-" * (30 - int(30 * frac))
             text = f"\r{self.label} [{bar}] {self.done}/{self.total} {now - self.start:5.1f}s {note}"
         else:
-            text = f"\r{self.label} {self.done} {now - self.start:5.1f}s {note}"
+            count = f" {self.done}" if self.done else ""
+            text = f"\r{self.label}{count} {now - self.start:5.1f}s {note}"
         self.stream.write(text[:120])
         self.stream.flush()
         self._drawn = True
+
+
+class Activity:
+    """A progress line for one long question: elapsed time and the stage the engine reports
+    (``certify.core.problem.report``), redrawn by a background thread; drawn only on a
+    terminal and only after the first second, erased when the question ends."""
+
+    def __init__(self, label: str, stream=None, period: float = 0.25):
+        self.bar = Progress(None, label, stream)
+        self.period = period
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> "Activity":
+        from ..core.problem import report
+        report("")
+        if self.bar.enabled:
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        from ..core.problem import current_stage
+        while not self._stop.wait(self.period):
+            self.bar.advance(0, note=current_stage())
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self.bar.clear()

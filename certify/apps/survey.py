@@ -198,8 +198,8 @@ def run_trial(trial: Trial) -> dict:
     signs = layer2_signs(net)
     record: dict = {"key": trial.key, "trial": trial.index, "layer2": signs}
     if trial.local:
-        from ..local.identifiability import decide_local
-        ans = decide_local(net, timeout=trial.per_trial, seed=trial.index)
+        from ..api import locally_identifiable
+        ans = locally_identifiable(net, timeout=trial.per_trial, seed=trial.index)
         record["local"] = ("certified" if ans.code == 0 and ans.certified else
                            "witnessed" if ans.code == 1 and ans.certified else "undecided")
     if trial.hidden:

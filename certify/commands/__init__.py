@@ -1,7 +1,7 @@
 """One module per ``certify`` subcommand; each defines ``register(subparsers)``.
 
-A command module parses its arguments, calls the engine, and hands the ``Answer`` to
-``output.emit``.  Commands are listed here in the order ``certify --help`` shows them.
+A command module parses its arguments, asks ``certify.api`` (imported inside ``run``, so
+that start-up stays light), and hands the ``Answer`` to ``options.emit``.  Commands are listed here in the order ``certify --help`` shows them.
 """
 from __future__ import annotations
 

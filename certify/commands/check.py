@@ -1,7 +1,11 @@
 """certify check PATH...: re-verify certificates with the trusted kernel.
 
-Exit 0: every certificate valid; 1: some certificate invalid; 2: some file unreadable
-(missing, not JSON) or no certificate found.
+Exit 0: every certificate valid (and, with --bind/--expect, about the given files, with the
+expected statement and domain); 1: some certificate invalid or not what was expected;
+2: some file unreadable (missing, not JSON), bad options, or no certificate found.
+
+Only the standard library and python-flint are needed (no numpy): certificates are
+checked on machines that have nothing else installed.
 """
 from __future__ import annotations
 
@@ -11,25 +15,39 @@ import os
 import sys
 import time
 
-from ..core.answer import BAD_INPUT, NO, YES
-from ..core.files import dumps
-from ..kernel import check
-from ..kernel.exact import InputError
-from ..core.files import read_json
-from ..apps.progress import Progress
-from .output import add_json
+from .options import add_json
+
+# The statement of each certificate kind (a statement names its kind).
+STATEMENTS = {"not-equivalent": "not-equivalent", "equivalent": "equivalent", "in-orbit": "orbit",
+              "not-in-orbit": "orbit", "hidden-symmetry": "hidden-symmetry", "in-sigma": "honest-shallow",
+              "in-int-sigma": "honest-shallow", "not-in-int-sigma": "honest-shallow",
+              "locally-identifiable": "locally-identifiable",
+              "batch-functional-dimension": "functional-dimension"}
+WHOLE = ("whole", "R^d", "Rd", "R")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="re-verify certificates (files or directories) with the kernel",
                        description="Re-verify certificates from scratch with the trusted kernel. "
-                       "Directories are searched recursively for *.json.")
+                       "Directories are searched recursively for *.json.  In CI, pin what the proof must say: "
+                       "--bind the networks, --expect the statement and --expect-domain the domain "
+                       "(see docs/ci.md).")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--bind", action="append", default=[], metavar="NAME=FILE",
-                   help="also require that network NAME (A or B) of each certificate is exactly the network "
-                        "in FILE (weights and biases; any format certify reads).  Use it in CI so that a "
-                        "proof stays about the files you ship (see docs/ci.md).")
-    add_json(p)
+                   help="require that network NAME (A or B) of each certificate is exactly the network in FILE "
+                        "(weights and biases; any format certify reads).  Needs --expect and --expect-domain, so "
+                        "that a weaker claim about the same files cannot pass.")
+    p.add_argument("--expect", metavar="STATEMENT", choices=sorted(STATEMENTS),
+                   help="require this claim statement (and so its kind): " + ", ".join(sorted(STATEMENTS)))
+    p.add_argument("--expect-domain", metavar="BOX|whole",
+                   help="require this domain: LO:HI[,LO:HI...] (or a VNN-LIB file), or 'whole' for R^d0.  It "
+                        "must equal the claim's domain, except that an 'equivalent' claim on a larger domain "
+                        "(or on R^d0) also proves equality on the expected box")
+    p.add_argument("--deadline", type=float, metavar="S",
+                   help="seconds the kernel may spend on one certificate before it fails closed (default: 60 s "
+                        "plus 30 s per MB of certificate)")
+    add_json(p, "per certificate: validity, kind, method, reason, seconds and, for valid ones, the statement, "
+                "domain and a SHA-256 digest of each network")
     p.set_defaults(run=run)
 
 
@@ -48,6 +66,7 @@ def certificate_files(paths: list[str]) -> list[str]:
 def bindings(specs: list[str]) -> dict[str, tuple[str, tuple]]:
     """``NAME=FILE`` options -> {NAME: (FILE, exact layers of FILE)}."""
     from ..io import load_any
+    from ..kernel.exact import InputError
     out = {}
     for spec in specs:
         name, sep, path = spec.partition("=")
@@ -60,6 +79,7 @@ def bindings(specs: list[str]) -> dict[str, tuple[str, tuple]]:
 def binding_failure(cert: dict, bound: dict[str, tuple[str, tuple]]) -> str | None:
     """Why the certificate is not about the bound files, or None.  The comparison is on the
     kernel's own parse of the claim, so it sees exactly the numbers the kernel checked."""
+    from ..kernel.exact import InputError
     from ..kernel.network import parse_net
     nets = cert.get("claim", {}).get("networks", {}) if isinstance(cert.get("claim"), dict) else {}
     for name, (path, layers) in bound.items():
@@ -72,6 +92,45 @@ def binding_failure(cert: dict, bound: dict[str, tuple[str, tuple]]) -> str | No
         if tuple(claimed) != tuple(layers):
             return f"network {name} of the claim differs from {path} (--bind)"
     return None
+
+
+def expectation_failure(cert: dict, statement: str | None, domain_spec: str | None) -> str | None:
+    """Why a valid certificate does not say what was expected, or None."""
+    from ..kernel.network import parse_domain, parse_net
+    claim = cert["claim"]
+    if statement is not None:
+        if claim.get("statement") != statement or cert.get("kind") != STATEMENTS[statement]:
+            return (f"the claim is {cert.get('kind')}/{claim.get('statement')}, not the expected "
+                    f"{STATEMENTS[statement]}/{statement} (--expect)")
+    if domain_spec is None:
+        return None
+    dim = parse_net(claim["networks"]["A"], "claim.networks.A").widths[0]
+    claimed = parse_domain(claim.get("domain"), "claim.domain", dim)
+    if domain_spec.strip() in WHOLE:
+        expected = None
+    else:
+        from ..core.domain import parse_box
+        expected = parse_box(domain_spec, dim, "--expect-domain")
+    if claimed == expected:
+        return None
+    if claim.get("statement") == "equivalent" and covers(claimed, expected):
+        return None  # equal on a larger domain: equal on the expected one too
+    return f"the claim's domain is {_domain_text(claimed)}, not the expected {_domain_text(expected)} (--expect-domain)"
+
+
+def covers(outer, inner) -> bool:
+    """outer ⊇ inner for boxes (None: the whole space)."""
+    if outer is None:
+        return True
+    if inner is None:
+        return False
+    return all(a <= c and d <= b for (a, b), (c, d) in zip(outer, inner))
+
+
+def _domain_text(box) -> str:
+    if box is None:
+        return "R^d0"
+    return "[" + ", ".join(f"[{lo}, {hi}]" for lo, hi in box) + "]"
 
 
 def claim_summary(cert: dict) -> dict:
@@ -93,9 +152,18 @@ def claim_summary(cert: dict) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..core.files import dumps, read_json
+    from ..kernel import check
+    from ..kernel.exact import InputError
+    if args.bind and (args.expect is None or args.expect_domain is None):
+        raise InputError("--bind", "also give --expect STATEMENT and --expect-domain BOX|whole, so that a weaker "
+                                   "claim about the same networks cannot pass")
+    if args.deadline is not None and not args.deadline > 0:
+        raise InputError("--deadline", f"expected a positive number of seconds, got {args.deadline}")
     bound = bindings(args.bind)
     files = certificate_files(args.paths)
     results, unreadable, invalid = [], 0, 0
+    from ..apps.progress import Progress
     with Progress(len(files), "checking") as bar:
         for path in files:
             start = time.perf_counter()
@@ -105,12 +173,15 @@ def run(args: argparse.Namespace) -> int:
                 unreadable += 1
                 results.append({"file": path, "valid": False, "error": e.message})
                 if not args.json:
+                    bar.clear()
                     print(f"UNREADABLE  {path}: {e.message}", file=sys.stderr)
                 bar.advance()
                 continue
-            verdict = check(cert)
-            if verdict.valid and bound:
-                why = binding_failure(cert, bound)
+            verdict = check(cert) if args.deadline is None else check(cert, deadline=args.deadline)
+            if verdict.valid:
+                why = binding_failure(cert, bound) if bound else None
+                if why is None and (args.expect or args.expect_domain):
+                    why = expectation_failure(cert, args.expect, args.expect_domain)
                 if why is not None:
                     verdict = dataclasses.replace(verdict, valid=False, reason=why)
             seconds = time.perf_counter() - start
@@ -127,11 +198,11 @@ def run(args: argparse.Namespace) -> int:
                     print(f"INVALID  {path}  ({label}): {verdict.reason}")
             bar.advance()
     if not files:
-        print("certify: check: no certificate files found", file=sys.stderr)
-    code = BAD_INPUT if unreadable or not files else (NO if invalid else YES)
+        raise InputError("check", "no certificate files found")
+    code = 2 if unreadable else (1 if invalid else 0)
     if args.json:
         print(dumps({"command": "check", "exit_code": code, "files": len(files), "invalid": invalid,
                      "unreadable": unreadable, "results": results}))
-    elif files:
+    else:
         print(f"{len(files) - invalid - unreadable} valid, {invalid} invalid, {unreadable} unreadable")
     return code

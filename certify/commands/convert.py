@@ -12,11 +12,11 @@ import argparse
 import os
 import sys
 
-from ..core.answer import YES
 from ..core.files import dumps
 from ..io import save_any
 from ..kernel.exact import InputError
-from .output import add_box, add_json, load, parse_box
+from ..core.domain import parse_box
+from .options import add_box, add_json, load
 
 FORMATS = {".onnx": "ONNX", ".npz": "NumPy .npz", ".nnet": ".nnet"}
 
@@ -61,11 +61,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"certify: warning: {args.output}: {report.message()}", file=sys.stderr)
     widths = "-".join(map(str, network.widths))
     if args.json:
-        print(dumps({"command": "convert", "exit_code": YES, "input": args.input, "output": args.output,
+        print(dumps({"command": "convert", "exit_code": 0, "input": args.input, "output": args.output,
                      "format": kind, "widths": list(network.widths), "parameters": network.N,
                      "domain": None if network.box is None else [[str(lo), str(hi)] for lo, hi in network.box],
                      "exact": report is None, "rounded": 0 if report is None else report.count}))
     else:
         exact = "exact" if report is None else f"ROUNDED ({report.count} numbers changed)"
         print(f"wrote {args.output} ({kind}): widths {widths}, {network.N} parameters, {exact}")
-    return YES
+    return 0

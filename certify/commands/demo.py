@@ -5,8 +5,7 @@ import argparse
 import time
 
 from ..core.files import dumps
-from ..apps.demo import as_json, format_table, run_demo, summary
-from .output import add_json
+from .options import add_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,6 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..apps.demo import as_json, format_table, run_demo, summary
     start = time.perf_counter()
     only = set(args.only.split(",")) if args.only else None
     rows, wrong = run_demo(args.out, only)

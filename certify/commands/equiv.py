@@ -3,35 +3,56 @@ from __future__ import annotations
 
 import argparse
 
-from ..deep import strategy as equivalence
-from ..kernel.exact import InputError
-from .output import add_box, add_json, emit, load, parse_box
+from .options import (NET_HELP, Output, activity, add_assume, add_box, add_budget, add_certificate, add_json,
+                      add_seed, add_timeout, certificate_output, emit, load, prepare)
+
+METHODS = ("auto", "sample", "orbit", "shallow", "tree", "smt", "milp")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("equiv", help="decide f_A = f_B exactly (counterexample or certificate)",
-                       description="Decide whether two networks compute the same function, exactly. "
-                       "Exit 0: equivalent (certificate); 1: not (exact counterexample); 3: undecided.")
-    p.add_argument("a", metavar="A", help="network A (certify.network/1 JSON)")
-    p.add_argument("b", metavar="B", help="network B")
+                       description="Decide whether two networks compute the same function on a domain, exactly. "
+                       "The domain is --box, else the networks' own domain, else R^d0; the answer names it. "
+                       "Exit 0: equivalent (kernel-checked certificate); 1: not (exact counterexample, "
+                       "kernel-checked); 3: undecided (also when only a solver says 'equal': an uncertified "
+                       "verdict is never exit 0).")
+    p.add_argument("a", metavar="A", help=f"network A ({NET_HELP})")
+    p.add_argument("b", metavar="B", help="network B (any format A accepts)")
     add_box(p)
-    p.add_argument("--method", default="auto", choices=equivalence.METHODS,
+    p.add_argument("--method", default="auto", choices=METHODS,
                    help="decision method (default: auto = sample, orbit, shallow, tree, smt; "
                         "milp searches counterexamples on a box and never proves equality)")
-    p.add_argument("--certificate", metavar="OUT", help="write the kernel-checked certificate here")
-    p.add_argument("--timeout", type=float, metavar="S", help="give up (exit 3) after S seconds")
-    p.add_argument("--seed", type=int, default=0, help="seed for the sampling refutation")
-    p.add_argument("--budget", type=int, metavar="NODES",
-                   help="region-tree node budget (default: unlimited for --method tree, 100000 in auto)")
-    add_json(p)
+    add_certificate(p)
+    p.add_argument("--counterexample", metavar="FILE",
+                   help="write the counterexample point alone: .json ({\"x\": [...], \"fA\", \"fB\", \"gap\"}, exact "
+                        "rationals and decimals) or .txt/.counterexample (VNN-COMP format: (X_i value) lines)")
+    add_timeout(p)
+    add_seed(p, "the sampling refutation")
+    add_budget(p, "region-tree nodes", "unlimited for --method tree, 100000 in auto")
+    add_assume(p)
+    add_json(p, "the verdict, exit code, domain (box, where it came from), theorem, counterexample (exact and "
+                "decimal, with the gap max|f_A − f_B|) and timings")
     p.set_defaults(run=run)
 
 
+def counterexample_output(path: str | None) -> Output:
+    def write(answer, target: str) -> bool:
+        d = answer.details
+        if answer.verdict != "not-equivalent" or "x" not in d:
+            import sys
+            print(f"certify: nothing written to {target}: there is no counterexample", file=sys.stderr)
+            return False
+        from ..io.vnnlib import write_counterexample
+        write_counterexample(target, d)
+        return True
+    return Output("--counterexample", path, "counterexample", write, (".json", ".txt", ".counterexample"))
+
+
 def run(args: argparse.Namespace) -> int:
-    a, b = load(args.a), load(args.b)
-    box = parse_box(args.box, a.widths[0])
-    if args.timeout is not None and not args.timeout > 0:
-        raise InputError("--timeout", f"expected a positive number of seconds, got {args.timeout}")
-    answer = equivalence.decide(a, b, box, method=args.method, seed=args.seed, timeout=args.timeout,
-                                certificate=bool(args.certificate), budget=args.budget)
-    return emit(answer, args, args.certificate)
+    outputs = prepare([certificate_output(args), counterexample_output(args.counterexample)])
+    a, b = load(args.a, args), load(args.b, args)
+    from .. import api
+    with activity("equiv"):
+        answer = api.equivalent(a, b, args.box, method=args.method, timeout=args.timeout, seed=args.seed,
+                                budget=args.budget)
+    return emit(answer, args, outputs)

@@ -13,10 +13,9 @@ import argparse
 import os
 import sys
 
-from ..core.files import dumps, write_bytes_atomic, write_through
-from ..deep.strategy import resolve_domain
+from ..core.files import dumps, output_path, distinct_outputs, write_bytes_atomic, write_through
 from ..kernel.exact import InputError
-from .output import add_box, add_json, load, parse_box
+from .options import NET_HELP, add_assume, add_box, add_json, load
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "as SMT-LIB 2 (QF_LRA, exact rationals), or as the big-M MILP on a box in LP/MPS "
                        "format, or as a VNN-LIB 2.0 equivalence query (A and B). LP/MPS need a box (--box or "
                        "the networks' domain).")
-    p.add_argument("a", metavar="A", help="network A (certify.network/1 JSON)")
+    p.add_argument("a", metavar="A", help=f"network A ({NET_HELP})")
     p.add_argument("b", metavar="B", nargs="?", help="network B (optional)")
     p.add_argument("--smt2", metavar="OUT", help="write SMT-LIB 2 here")
     p.add_argument("--lp", metavar="OUT", help="write the MILP in LP format here")
@@ -34,7 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--onnx-dir", metavar="DIR",
                    help="with --vnnlib: also write A and B as ONNX models there (refused if not exact in floats)")
     add_box(p)
-    add_json(p)
+    add_assume(p)
+    add_json(p, "the files written, the query and the domain")
     p.set_defaults(run=run)
 
 
@@ -69,10 +69,18 @@ def export(a, b, box, smt2: str | None = None, lp_path: str | None = None, mps_p
 def run(args: argparse.Namespace) -> int:
     if not (args.smt2 or args.lp or args.mps or args.vnnlib):
         raise InputError("export", "nothing to write: give --smt2 OUT, --lp OUT, --mps OUT or --vnnlib OUT")
-    a = load(args.a)
-    b = load(args.b) if args.b else None
-    box = parse_box(args.box, a.widths[0])
-    box = resolve_domain(a, b, box) if b is not None else (box if box is not None else a.box)
+    outputs = {"--smt2": args.smt2, "--lp": args.lp, "--mps": args.mps, "--vnnlib": args.vnnlib}
+    distinct_outputs(outputs)
+    for option, path, ext in (("--smt2", args.smt2, (".smt2",)), ("--lp", args.lp, (".lp",)),
+                              ("--mps", args.mps, (".mps",)), ("--vnnlib", args.vnnlib, (".vnnlib",))):
+        if path:
+            output_path(path, option, ext)
+    if args.onnx_dir is not None and not os.path.isdir(args.onnx_dir):
+        raise InputError("--onnx-dir", f"{args.onnx_dir} is not an existing folder")
+    from ..core.domain import resolve
+    a = load(args.a, args)
+    b = load(args.b, args) if args.b else None
+    box = resolve({"A": a} if b is None else {"A": a, "B": b}, args.box).box
     title = f"certify export: {os.path.basename(args.a)}" + (f" vs {os.path.basename(args.b)}" if b else "")
     written = export(a, b, box, args.smt2, args.lp, args.mps, title, args.vnnlib, args.onnx_dir)
     if args.json:

@@ -4,40 +4,39 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-from ..hidden import decision as hidden
-from ..core.files import write_atomic
-from ..kernel.exact import InputError
-from .output import add_box, add_json, emit, load, parse_box
+from .options import (NET_HELP, activity, add_assume, add_box, add_budget, add_certificate, add_json,
+                      add_nested_timeout, add_timeout, artifact_output, certificate_output, emit, load, prepare)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("hidden", help="find a hidden symmetry θ' (f_θ' = f_θ, θ' outside the orbit) or prove none",
                        description="Search the mechanism catalogue M1–M13 (theory §4) for a hidden symmetry of "
-                       "NET and return an exact witness θ'.  Exit 0: found (mechanism, witness, certificate of "
-                       "kind hidden-symmetry); 1: none exists, proved (one hidden layer on R^d0, Theorem 3.3); "
-                       "3: undecided (the checks that ran are listed).")
-    p.add_argument("net", metavar="NET", help="network (certify.network/1 JSON)")
+                       "NET on the domain and return an exact witness θ'.  Exit 0: found (mechanism, witness, "
+                       "certificate of kind hidden-symmetry); 1: none exists, proved (one hidden layer on R^d0, "
+                       "Theorem 3.3); 3: undecided (the checks that ran are listed).")
+    p.add_argument("net", metavar="NET", help=NET_HELP)
     add_box(p)
-    p.add_argument("--out", metavar="W.json", help="write the witness network θ' here")
-    p.add_argument("--certificate", metavar="C.json", help="write the kernel-checked certificate here")
-    p.add_argument("--timeout", type=float, metavar="S", help="time for nested proofs and the search (default 30 s)")
+    p.add_argument("--witness", metavar="FILE", help="write the witness network θ' here (.json, .onnx, .nnet, .npz)")
+    add_certificate(p)
+    add_timeout(p)
+    add_nested_timeout(p)
+    add_budget(p, "subset patterns in the exact test of Theorem 3.3", "2^20")
     p.add_argument("--no-search", action="store_true", help="skip the z3 CEGIS search for tiny networks")
-    add_json(p)
+    add_assume(p)
+    add_json(p, "the verdict, exit code, domain, mechanism, where (neurons as [layer, neuron], 0-based), "
+                "all findings, the checks that ran and timings")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    network = load(args.net)
-    if network.depth < 2:
-        raise InputError(f"{args.net}: layers", "the network has no hidden layer (hidden symmetries concern hidden neurons)")
-    box = parse_box(args.box, network.widths[0])
-    answer = hidden.decide_hidden(network, box, timeout=args.timeout, search=not args.no_search)
-    witness = hidden.witness_of(answer)
+    outputs = prepare([artifact_output("--witness", args.witness, "witness", "witness network"),
+                       certificate_output(args)])
+    network = load(args.net, args)
+    from .. import api
+    with activity("hidden"):
+        answer = api.hidden_symmetry(network, args.box, timeout=args.timeout, search=not args.no_search,
+                                     nested_timeout=args.nested_timeout, budget=args.budget)
     lines = []
-    if witness is not None and args.out:
-        write_atomic(args.out, witness.to_json())
-        lines.append(f"witness:  {args.out}")
-        answer.details["witness_file"] = args.out
     if not args.json:
         d = answer.details
         if answer.code == 0:
@@ -49,4 +48,4 @@ def run(args: argparse.Namespace) -> int:
         if answer.code == 3:
             lines.append("checks:   " + "; ".join(d.get("checks", [])))
             lines += [f"note:     {n}" for n in d.get("notes", [])]
-    return emit(answer, args, args.certificate, lines)
+    return emit(answer, args, outputs, lines)

@@ -3,31 +3,32 @@ from __future__ import annotations
 
 import argparse
 
-from ..shallow import honesty
-from ..kernel.exact import InputError
-from .output import add_json, emit, load
+from .options import NET_HELP, add_assume, add_budget, add_certificate, add_json, add_timeout, certificate_output, emit, load, prepare
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("honest", help="decide θ ∈ int Σ (no hidden symmetries near θ) exactly for one hidden layer",
                        description="Decide whether θ lies in the maximal honest open set int Σ (theory §3.5): "
                        "exact for one hidden layer (Theorems 3.3–3.6; for m ≥ 2 outputs with ≥ 2 opposite pairs "
-                       "int Σ is open in the theory: exit 3).  Reports Σ, U_0, int Σ and strong honesty.  "
-                       "Exit 0: honest; 1: not honest (witness, or a nearby family of witnesses); 3: undecided.  "
-                       "Deep networks: exit 1 with a catalogue witness, otherwise 3.")
-    p.add_argument("net", metavar="NET", help="network (certify.network/1 JSON)")
-    p.add_argument("--certificate", metavar="C.json", help="write the kernel-checked certificate here")
-    p.add_argument("--budget", type=int, default=honesty.BUDGET,
-                   help="subset-enumeration patterns before answering 'undecided' (default 2^20)")
-    add_json(p)
+                       "int Σ is open in the theory: exit 3).  Honesty is about the function on R^d0 (no box).  "
+                       "Reports Σ, U_0, int Σ and strong honesty.  Exit 0: honest; 1: not honest (witness, or a "
+                       "nearby family of witnesses); 3: undecided.  Deep networks: exit 1 with a catalogue "
+                       "witness, otherwise 3.")
+    p.add_argument("net", metavar="NET", help=NET_HELP)
+    add_certificate(p)
+    add_budget(p, "subset patterns in the exact tests of Theorems 3.3–3.6", "2^20")
+    add_timeout(p)
+    add_assume(p)
+    add_json(p, "the verdict, exit code, Σ / U_0 / int Σ / strong honesty, the failed condition, the witness "
+                "mechanism and timings")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    network = load(args.net)
-    if network.depth < 2:
-        raise InputError(f"{args.net}: layers", "the network has no hidden layer (honesty concerns hidden neurons)")
-    answer = honesty.decide_honest(network, budget=args.budget)
+    outputs = prepare([certificate_output(args)])
+    network = load(args.net, args)
+    from .. import api
+    answer = api.honest(network, budget=args.budget, timeout=args.timeout)
     lines = []
     d = answer.details
     if not args.json and "sigma" in d:
@@ -40,9 +41,9 @@ def run(args: argparse.Namespace) -> int:
         if d.get("mechanism"):
             lines.append(f"witness:  {d['mechanism']} — {d['where']}")
         if d.get("subset") is not None:
-            lines.append(f"family:   split the opposite pairs, then flip neurons {d['subset']}")
+            lines.append(f"family:   split the opposite pairs, then flip neurons {d['subset']} of hidden layer 0")
         if d.get("undecided"):
             lines.append(f"cost:     {d['undecided']}")
         if d.get("note"):
             lines.append(f"note:     {d['note']}")
-    return emit(answer, args, args.certificate, lines)
+    return emit(answer, args, outputs, lines)

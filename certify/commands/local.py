@@ -3,37 +3,40 @@ from __future__ import annotations
 
 import argparse
 
-from ..local import identifiability as local
-from ..kernel.exact import InputError, rational
-from .output import add_box, add_json, emit, load, parse_box
+from .options import (NET_HELP, activity, add_assume, add_box, add_certificate, add_json, add_seed, add_timeout,
+                      artifact_output, certificate_output, emit, load, prepare)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("local", help="certify local identifiability modulo scaling (optionally with a radius)",
-                       description="Decide whether every parameter near θ realising f_θ (on R^d0 or the box) is a "
+                       description="Decide whether every parameter near θ realising f_θ (on the domain) is a "
                        "positive rescaling of θ.  Exit 0: certified (Theorem 5.4/5.1 certificate, checked by the "
                        "kernel; with --radius an explicit ℓ∞ radius, Theorem 5.3); 1: not locally identifiable "
                        "(a continuous hidden symmetry with a witness at distance ≤ δ); 3: undecided.  A local "
                        "certificate says nothing about distant hidden symmetries (see `certify hidden`).")
-    p.add_argument("net", metavar="NET", help="network (certify.network/1 JSON)")
+    p.add_argument("net", metavar="NET", help=NET_HELP)
     add_box(p)
     p.add_argument("--radius", action="store_true", help="also certify an explicit ℓ∞ radius (Theorem 5.3)")
     p.add_argument("--delta", default="1/1000", metavar="Q",
                    help="for a refutation: largest ℓ∞ distance of the witness θ' (default 1/1000)")
-    p.add_argument("--certificate", "--out", dest="out", metavar="CERT", help="write the kernel-checked certificate here")
-    p.add_argument("--timeout", type=float, metavar="S", help="give up (exit 3) after about S seconds")
-    p.add_argument("--seed", type=int, default=0, help="seed of the line sampling")
-    add_json(p)
+    add_certificate(p)
+    p.add_argument("--witness", metavar="FILE", help="for a refutation: write the witness network θ' here")
+    add_timeout(p)
+    add_seed(p, "the line sampling")
+    add_assume(p)
+    add_json(p, "the verdict, exit code, domain, N, H, the sample, the radius, uncovered neurons ([layer, "
+                "neuron], 0-based, with reasons) and timings")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    net = load(args.net)
-    box = parse_box(args.box, net.widths[0])
-    delta = rational(args.delta, "--delta")
-    if delta <= 0:
-        raise InputError("--delta", "must be positive")
-    answer = local.decide_local(net, box, radius=args.radius, timeout=args.timeout, delta=delta, seed=args.seed)
+    outputs = prepare([certificate_output(args), artifact_output("--witness", args.witness, "witness",
+                                                                 "witness network")])
+    net = load(args.net, args)
+    from .. import api
+    with activity("local"):
+        answer = api.locally_identifiable(net, args.box, radius=args.radius, timeout=args.timeout,
+                                          delta=args.delta, seed=args.seed)
     lines = []
     d = answer.details
     if d.get("points") is not None and answer.code == 0:
@@ -46,4 +49,4 @@ def run(args: argparse.Namespace) -> int:
         lines.append(f"neuron {f['neuron']}: {f['reason']}")
     if len(d.get("uncovered_neurons", [])) > 10:
         lines.append(f"… {len(d['uncovered_neurons']) - 10} more uncovered neurons (see --json)")
-    return emit(answer, args, args.out, lines)
+    return emit(answer, args, outputs, lines)

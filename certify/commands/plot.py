@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import argparse
 
-from ..core.answer import YES
 from ..core.files import dumps
 from ..kernel.exact import InputError
-from ..apps.plot import MAX_REGIONS, load_witness, view_box, write_plot
-from .output import add_box, add_json, load, parse_box
+from .options import NET_HELP, add_assume, add_box, add_json, load
+
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,21 +21,27 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "regions coloured by f, its bent hyperplanes coloured by layer, and the neurons that are "
                        "dead or stably active on the view box; in 1-D the graph of f with its kinks.  "
                        "See docs/plotting.md.")
-    p.add_argument("network", metavar="NET", help="network file (.json, .onnx, .nnet, .npz, .pt)")
+    p.add_argument("network", metavar="NET", help=NET_HELP)
     p.add_argument("--out", required=True, metavar="FIG", help="picture to write: .png, .svg or .pdf")
     p.add_argument("--witness", metavar="W", help="a hidden-symmetry witness θ' (network file or witness "
                    "certificate) to draw beside NET")
     add_box(p)
-    p.add_argument("--output", type=int, metavar="K", help="output coordinate to draw (1-based; default: "
-                   "the first in 2-D, up to four in 1-D)")
-    p.add_argument("--max-regions", type=int, default=MAX_REGIONS, metavar="N",
-                   help=f"refuse to draw more than N regions (default {MAX_REGIONS})")
-    add_json(p)
+    p.add_argument("--output", type=int, metavar="K", help="output coordinate to draw (0-based like every index "
+                   "in certify; default: the first in 2-D, up to four in 1-D)")
+    p.add_argument("--max-regions", type=int, metavar="N",
+                   help="refuse to draw more than N regions (default 20000)")
+    add_assume(p)
+    add_json(p, "the picture written, the view box, and per network its regions, bends, and dead and stably "
+                "active neurons ([layer, neuron], 0-based)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    net = load(args.network)
+    from ..apps.plot import load_witness, view_box, write_plot
+    from ..core.domain import parse_box
+    from ..core.files import output_path
+    output_path(args.out, "--out", (".png", ".svg", ".pdf"))
+    net = load(args.network, args)
     if net.widths[0] not in (1, 2):
         raise InputError(args.network, f"plots need input dimension 1 or 2; this network has {net.widths[0]} "
                                        "inputs")
@@ -45,15 +50,18 @@ def run(args: argparse.Namespace) -> int:
         witness = load_witness(args.witness)
         networks = [(net, f"θ: {net.name or args.network}"), (witness, f"θ': {witness.name or args.witness}")]
     box = parse_box(args.box, net.widths[0]) or view_box(net)
-    output = None if args.output is None else args.output - 1
-    arrs = write_plot(args.out, networks, box, output, args.max_regions)
+    output = args.output
+    if output is not None and not 0 <= output < net.widths[-1]:
+        raise InputError("--output", f"expected an output index in 0..{net.widths[-1] - 1}, got {output}")
+    limit = {} if args.max_regions is None else {"max_regions": args.max_regions}
+    arrs = write_plot(args.out, networks, box, output, **limit)
     if args.json:
-        print(dumps({"command": "plot", "exit_code": YES, "output": args.out,
+        print(dumps({"command": "plot", "exit_code": 0, "output": args.out,
                      "box": [[str(lo), str(hi)] for lo, hi in box],
                      "networks": [{"title": title, "regions": len(arr.regions), "bends": len(arr.bends),
-                                   "dead": [[l + 1, j + 1] for l, j in arr.dead()],
-                                   "stably_active": [[l + 1, j + 1] for l, j in arr.stably_active()]}
+                                   "dead": [[l, j] for l, j in arr.dead()],
+                                   "stably_active": [[l, j] for l, j in arr.stably_active()]}
                                   for (_, title), arr in zip(networks, arrs)]}))
     else:
         print(f"wrote {args.out}")
-    return YES
+    return 0

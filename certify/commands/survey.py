@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..apps import survey
 from ..kernel.exact import InputError
-from ..apps.progress import Progress
-from .output import add_json, emit
+from .options import add_json, emit
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,6 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..apps import survey
+    from ..apps.progress import Progress
+    from ..core.files import output_path
+    if args.out:
+        output_path(args.out, "--out", (".jsonl",))
     widths = survey.parse_arch(args.arch)
     if args.trials < 1:
         raise InputError("--trials", "must be a positive integer")
@@ -52,4 +55,4 @@ def run(args: argparse.Namespace) -> int:
         if key in answer.details:
             d = answer.details[key]
             lines.append(f"{key}: {d['count']} ({d['fraction']:.3f}, 95% CI {d['ci95'][0]:.3f}–{d['ci95'][1]:.3f})")
-    return emit(answer, args, None, lines)
+    return emit(answer, args, [], lines)

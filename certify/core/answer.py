@@ -75,13 +75,18 @@ def undecided(command: str, method: str, summary: str, **details: Any) -> Answer
     return Answer(command, "unknown", UNDECIDED, "none", method, summary, dict(details))
 
 
-def judged(answer: Answer, cert: dict) -> Answer:
+def judged(answer: Answer, cert: dict, verdict: Verdict | None = None, seconds: float = 0.0) -> Answer:
     """Let the kernel judge ``cert`` for ``answer``; a rejection makes the answer unknown.
 
     Records the kernel's verdict and its time (``timings["kernel"]``).  On rejection the
-    code becomes 3, the summary says why, and the certificate and artifacts are dropped."""
-    from .certificate import finish
-    checked, verdict, seconds = finish(cert)
+    code becomes 3, the summary says why, and the certificate and artifacts are dropped.
+    A search that had to ask the kernel already (the first of many candidates it accepts)
+    passes that ``verdict`` and its ``seconds`` instead of a second check."""
+    if verdict is None:
+        from .certificate import finish
+        checked, verdict, seconds = finish(cert)
+    else:
+        checked = cert
     answer.kernel = verdict
     answer.timings["kernel"] = seconds
     if verdict.valid:

@@ -13,7 +13,18 @@ from typing import Any
 from ..kernel.network import Box
 from .domain import Domain
 
-__all__ = ["Problem", "clock"]
+__all__ = ["Problem", "clock", "report", "current_stage"]
+
+_STAGE = [""]  # what the running question is doing, for a progress line (one question at a time)
+
+
+def report(text: str) -> None:
+    """Say what the running question is doing now (shown by ``certify.apps.progress.Activity``)."""
+    _STAGE[0] = text
+
+
+def current_stage() -> str:
+    return _STAGE[0]
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,9 @@ class Problem:
         if cap is not None:
             span = min(span, cap)
         return time.perf_counter() + span
+
+    def report(self, text: str) -> None:
+        report(text)
 
     def with_networks(self, **networks: Any) -> "Problem":
         return replace(self, networks={**self.networks, **networks})

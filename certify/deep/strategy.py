@@ -3,31 +3,32 @@
 Order (``method="auto"``): exact sampling refutation → orbit (B ∈ G·A) → shallow
 canonical form (complete for one hidden layer) → region tree under a budget
 (``certify.deep.regiontree``, complete) → SMT over the rationals (z3) → undecided.
-Every yes/no is a certificate the kernel has accepted, with one documented
-exception: z3's "unsat" is reported as ``certified: false`` (the kernel does not take
-a solver's word); when a certificate is asked for, the region tree is built instead.
+Every yes/no is a certificate the kernel has accepted.  z3's "unsat" is not a
+certificate: when z3 says "equal", the region tree is tried with the time left, and
+if it does not finish the answer is undecided (exit 3) with z3's verdict reported as
+``uncertified_verdict``.
 
 Single methods: ``sample``, ``orbit``, ``shallow``, ``tree``, ``smt``, ``milp`` (big-M
 MILP on a box: a counterexample search, never a proof of equality).
+
+Every tactic receives the one ``Problem`` record (networks A and B, the domain, the
+clock, the budget) and returns an ``Answer`` or None ("this tactic does not decide").
 """
 from __future__ import annotations
 
-import time
 from fractions import Fraction
 from typing import Sequence
 
-from . import sampling
-from ..shallow import canonical as shallow
-from ..group import orbit as symmetry
-from ..core.answer import NO, UNDECIDED, YES, Answer, undecided
-from ..core.certificate import claim, envelope, finish
+from ..core.answer import NO, YES, Answer, judged, timed, undecided
+from ..core.certificate import claim, envelope
+from ..core.problem import Problem
 from ..kernel.exact import InputError, Vector, fmt, fmt_vector
 from ..kernel.shallow import canonical_to_json
-from ..network import Box, Network
 
 METHODS = ("auto", "sample", "orbit", "shallow", "tree", "smt", "milp")
 AUTO_TREE_BUDGET = 100_000  # region-tree nodes before auto moves on to z3
 AUTO_TREE_SECONDS = 60.0  # ... or seconds, when no --timeout is given (else half of it)
+UNLIMITED = 10 ** 9
 
 THEOREM_ORBIT = "§1: B = g·A for g in G = Pr ⋉ Sc, and σ(λz) = λσ(z) for λ > 0"
 THEOREM_SHALLOW = {False: "Theorem 3.1: shallow canonical forms agree on R^d",
@@ -37,82 +38,86 @@ THEOREM_TREE = ("§4.2 (region tree): the leaves cover the domain, and on each l
                 "(Farkas) multipliers prove f_A − f_B ≤ 0 and ≥ 0, or that the leaf is empty")
 THEOREM_SMT = "§4.2 (method B): z3 over the rationals finds no x with f_A(x) ≠ f_B(x) (uncertified)"
 
-
-def resolve_domain(a: Network, b: Network, box: Box | None) -> Box | None:
-    """The domain of an equivalence question: the explicit box, else the networks' own."""
-    if a.widths[0] != b.widths[0]:
-        raise InputError("", f"input dimensions differ: A has {a.widths[0]}, B has {b.widths[0]}")
-    if a.widths[-1] != b.widths[-1]:
-        raise InputError("", f"output dimensions differ: A has {a.widths[-1]}, B has {b.widths[-1]}")
-    if box is not None:
-        if len(box) != a.widths[0]:
-            raise InputError("--box", f"has {len(box)} intervals, the input dimension is {a.widths[0]}")
-        return box
-    if a.box is not None and b.box is not None and a.box != b.box:
-        raise InputError("domain", "A and B declare different boxes; choose one with --box")
-    return a.box if a.box is not None else b.box
+__all__ = ["decide", "METHODS", "counterexample_answer", "show_point"]
 
 
-def counterexample_answer(a: Network, b: Network, box: Box | None, x: Sequence[Fraction],
-                          fa: Vector, fb: Vector, method: str, seconds: float) -> Answer:
-    evidence = {"x": fmt_vector(x), "fA": fmt_vector(fa), "fB": fmt_vector(fb)}
-    cert = envelope("not-equivalent", claim("not-equivalent", {"A": a, "B": b}, box), evidence,
-                    method, THEOREM_CEX, seconds)
-    return _judged("not-equivalent", NO, THEOREM_CEX, method,
-                   f"not equivalent: f_A(x) = {_show(fa)} but f_B(x) = {_show(fb)} at x = {_show(x)}",
-                   {"x": evidence["x"], "fA": evidence["fA"], "fB": evidence["fB"]}, cert, seconds)
+def decimal(q: Fraction, digits: int = 6) -> str:
+    """A short decimal reading of an exact rational (for people; the rational is the value)."""
+    return f"{float(q):.{digits}g}" if abs(q) < 10 ** 300 else ("+huge" if q > 0 else "-huge")
 
 
-def _show(v: Sequence[Fraction], limit: int = 6) -> str:
-    items = [fmt(x) for x in v[:limit]]
+def show_point(v: Sequence[Fraction], limit: int = 6) -> str:
+    """"(p/q ≈ 0.25, …)": exact rationals with their decimal readings."""
+    items = [fmt(x) if x.denominator == 1 else f"{fmt(x)} ≈ {decimal(x)}" for x in v[:limit]]
     return "(" + ", ".join(items) + (", …" if len(v) > limit else "") + ")"
 
 
-def _judged(verdict: str, code: int, theorem: str, method: str, summary: str, details: dict,
-            cert: dict, seconds: float) -> Answer:
-    cert, kv, check_s = finish(cert)
-    answer = Answer("equiv", verdict, code, theorem, method, summary, details, cert, kv,
-                    {"generate": seconds, "kernel": check_s})
-    if not kv.valid:  # an engine bug must never become an answer
-        answer.verdict, answer.code = "unknown", UNDECIDED
-        answer.summary = f"undecided: the kernel rejected the {method} certificate ({kv.reason})"
-    return answer
+def gap(fa: Sequence[Fraction], fb: Sequence[Fraction]) -> Fraction:
+    """max_i |f_A,i(x) − f_B,i(x)|."""
+    return max(abs(x - y) for x, y in zip(fa, fb))
 
 
-def by_orbit(a: Network, b: Network, box: Box | None, start: float) -> Answer | None:
-    def judge(g: symmetry.GroupElement | None) -> Answer | None:
+def counterexample_answer(p: Problem, x: Sequence[Fraction], fa: Vector, fb: Vector, method: str) -> Answer:
+    """The ``not-equivalent`` certificate of an exact point x, judged by the kernel."""
+    evidence = {"x": fmt_vector(x), "fA": fmt_vector(fa), "fB": fmt_vector(fb)}
+    cert = envelope("not-equivalent", claim("not-equivalent", p.networks, p.box), evidence,
+                    method, THEOREM_CEX, p.elapsed())
+    g = gap(fa, fb)
+    details = {**evidence, "x_decimal": [float(v) for v in x], "fA_decimal": [float(v) for v in fa],
+               "fB_decimal": [float(v) for v in fb], "gap": fmt(g), "gap_decimal": float(g)}
+    summary = (f"not equivalent on {p.domain.text()}: at x = {show_point(x)}, f_A(x) = {show_point(fa)} but "
+               f"f_B(x) = {show_point(fb)}; gap max|f_A − f_B| = {fmt(g)} ≈ {decimal(g)}")
+    answer = Answer("equiv", "not-equivalent", NO, THEOREM_CEX, method, summary, details, domain=p.domain)
+    return timed(judged(answer, cert), p.start)
+
+
+def _equivalent(p: Problem, method: str, theorem: str, summary: str, details: dict, evidence: dict) -> Answer:
+    cert = envelope("equivalent", claim("equivalent", p.networks, p.box), evidence, method, theorem, p.elapsed())
+    answer = Answer("equiv", "equivalent", YES, theorem, method, f"equivalent on {p.domain.text()}: {summary}",
+                    details, domain=p.domain)
+    return timed(judged(answer, cert), p.start)
+
+
+def by_sampling(p: Problem) -> Answer | None:
+    from . import sampling
+    cex = sampling.refute(p.a, p.b, p.box, seed=p.seed)
+    return None if cex is None else counterexample_answer(p, *cex, "sample")
+
+
+def by_orbit(p: Problem) -> Answer | None:
+    """B = g·A: the float proposal goes to the kernel; a rejection falls back to the exact matcher."""
+    from ..group import orbit as group
+
+    def judge(g: "group.GroupElement | None") -> Answer | None:
         if g is None:
             return None
-        evidence = {"method": "orbit", **g.to_json()}
-        cert = envelope("equivalent", claim("equivalent", {"A": a, "B": b}, box), evidence, "orbit",
-                        THEOREM_ORBIT, time.perf_counter() - start)
-        return _judged("equivalent", YES, THEOREM_ORBIT, "orbit", "equivalent: B is a permutation and "
-                       "positive rescaling of A", {"group_element": g.to_json()}, cert, time.perf_counter() - start)
+        return _equivalent(p, "orbit", THEOREM_ORBIT, "B is a permutation and positive rescaling of A",
+                           {"group_element": g.to_json()}, {"method": "orbit", **g.to_json()})
     try:
-        return symmetry.kernel_judged(a, b, judge)
-    except symmetry.Undecided:
+        return group.kernel_judged(p.a, p.b, judge)
+    except group.Undecided:
         return None
 
 
-def by_shallow(a: Network, b: Network, box: Box | None, start: float) -> Answer:
-    der = shallow.derive({"A": a, "B": b}, box)
-    theorem = THEOREM_SHALLOW[box is not None]
+def by_shallow(p: Problem) -> Answer:
+    """Theorem 3.1/3.2: one hidden layer is decided by canonical forms (complete)."""
+    from ..shallow import canonical
+    der = canonical.derive(p.networks, p.box)
+    theorem = THEOREM_SHALLOW[p.box is not None]
     form_a, form_b = der.forms["A"], der.forms["B"]
     if form_a == form_b:
         evidence = {"method": "shallow-canonical",
                     "keys": [[str(x) for x in k] for k in der.keys],
                     "derivations": {n: [_step_json(s) for s in steps] for n, steps in der.steps.items()},
                     "canonical": canonical_to_json(form_a)}
-        cert = envelope("equivalent", claim("equivalent", {"A": a, "B": b}, box), evidence,
-                        "shallow-canonical", theorem, time.perf_counter() - start)
-        return _judged("equivalent", YES, theorem, "shallow-canonical",
-                       f"equivalent: both canonical forms have {len(form_a[2])} kink terms and the same affine part",
-                       {"kinks": len(form_a[2])}, cert, time.perf_counter() - start)
-    cex = shallow.counterexample(a, b, box)
+        return _equivalent(p, "shallow-canonical", theorem,
+                           f"both canonical forms have {len(form_a[2])} kink terms and the same affine part",
+                           {"kinks": len(form_a[2])}, evidence)
+    cex = canonical.counterexample(p.a, p.b, p.box)
     if cex is None:  # cannot happen by Theorem 3.1/3.2; refuse to guess if it does
         return undecided("equiv", "shallow-canonical",
                          "undecided: canonical forms differ but no counterexample was constructed (bug?)")
-    return counterexample_answer(a, b, box, *cex, "shallow-canonical", time.perf_counter() - start)
+    return counterexample_answer(p, *cex, "shallow-canonical")
 
 
 def _step_json(step: dict) -> dict:
@@ -121,119 +126,104 @@ def _step_json(step: dict) -> dict:
     return {"key": step["key"], "sign": step["sign"], "scale": fmt(step["scale"])}
 
 
-def by_tree(a: Network, b: Network, box: Box | None, start: float, budget: int,
-            deadline: float | None, method: str = "region-tree") -> Answer | None:
+def by_tree(p: Problem, budget: int, deadline: float | None) -> Answer | None:
     """The region tree: a kernel-checked certificate, an exact counterexample, or None."""
     from . import regiontree
-    result = regiontree.prove_equivalence(a, b, box, budget=budget, deadline=deadline)
-    seconds = time.perf_counter() - start
+    result = regiontree.prove_equivalence(p.a, p.b, p.box, budget=budget, deadline=deadline)
     if result.verdict == "refuted":
-        return counterexample_answer(a, b, box, *result.counterexample, method, seconds)
+        return counterexample_answer(p, *result.counterexample, "region-tree")
     if result.verdict != "proved":
         return None
-    evidence = {"method": "region-tree", "tree": result.tree}
-    cert = envelope("equivalent", claim("equivalent", {"A": a, "B": b}, box), evidence, "region-tree",
-                    THEOREM_TREE, seconds)
     st = result.stats
-    return _judged("equivalent", YES, THEOREM_TREE, method,
-                   f"equivalent: region tree of {result.nodes} nodes ({st['splits']} splits, {st['fixes']} forced "
-                   f"signs, {st['leaves']} leaves, {st['empty']} empty regions)",
-                   {"nodes": result.nodes, **st, "lps": result.lps}, cert, seconds)
+    return _equivalent(p, "region-tree", THEOREM_TREE,
+                       f"region tree of {result.nodes} nodes ({st['splits']} splits, {st['fixes']} forced "
+                       f"signs, {st['leaves']} leaves, {st['empty']} empty regions)",
+                       {"nodes": result.nodes, **st, "lps": result.lps},
+                       {"method": "region-tree", "tree": result.tree})
 
 
-def by_smt(a: Network, b: Network, box: Box | None, start: float, deadline: float | None) -> Answer | None:
-    """z3: a counterexample (kernel-checked), an uncertified "equal", or None (unknown)."""
+def by_smt(p: Problem) -> Answer | None:
+    """z3: a counterexample (kernel-checked), an uncertified "equal" (exit 3), or None."""
     from ..encode import smt
-    left = None if deadline is None else max(deadline - time.perf_counter(), 0.001)
-    result = smt.decide(a.net, b.net, box, timeout=left)
-    seconds = time.perf_counter() - start
+    result = smt.decide(p.a.net, p.b.net, p.box, timeout=None if p.deadline is None else max(p.remaining(), 0.001))
     if result.status == "sat":
-        return counterexample_answer(a, b, box, *result.counterexample, "smt", seconds)
+        return counterexample_answer(p, *result.counterexample, "smt")
     if result.status == "unsat":
-        return Answer("equiv", "equivalent", YES, THEOREM_SMT, "smt",
-                      f"equivalent according to z3 ({result.queries} queries unsat); not certified — "
-                      "ask for --certificate to build a region tree", {"queries": result.queries,
-                                                                       "certified_by": None},
-                      None, None, {"generate": seconds})
+        return undecided("equiv", "smt", f"undecided: z3 says equivalent on {p.domain.text()} "
+                         f"({result.queries} queries unsat), but a solver's unsat is not a certificate",
+                         uncertified_verdict="equivalent", queries=result.queries)
     return None
 
 
-def by_milp(a: Network, b: Network, box: Box | None, start: float, deadline: float | None) -> Answer:
+def _smt_then_tree(p: Problem) -> Answer | None:
+    """z3; when it says "equal", try to earn the certificate with the region tree."""
+    found = by_smt(p)
+    if found is not None and found.details.get("uncertified_verdict") == "equivalent" and not p.expired():
+        tree = by_tree(p, p.budget or UNLIMITED, p.deadline)
+        if tree is not None:
+            return tree
+    return found
+
+
+def by_milp(p: Problem) -> Answer:
     from ..encode import lp
-    if box is None:
+    if p.box is None:
         raise InputError("--method", "milp needs a box (big-M bounds): give --box or a network domain")
-    left = None if deadline is None else max(deadline - time.perf_counter(), 0.1)
-    result = lp.search(a.net, b.net, box, time_limit=left)
-    seconds = time.perf_counter() - start
+    left = None if p.deadline is None else max(p.remaining(), 0.1)
+    result = lp.search(p.a.net, p.b.net, p.box, time_limit=left)
     if result.status == "sat":
-        return counterexample_answer(a, b, box, *result.counterexample, "milp", seconds)
+        return counterexample_answer(p, *result.counterexample, "milp")
     return undecided("equiv", "milp", f"undecided: {result.reason or 'no counterexample found'} "
                      "(a MILP optimum is never a proof of equality)", milp_value=result.value)
 
 
-def decide(a: Network, b: Network, box: Box | None = None, method: str = "auto",
-           seed: int = 0, timeout: float | None = None, certificate: bool = False,
-           budget: int | None = None) -> Answer:
-    """Is f_A = f_B on the domain?  Exact: every yes/no carries a kernel-checked certificate,
-    except z3's uncertified "equal" (``method`` smt, or auto when the tree gave up).
-
-    ``timeout`` (seconds) bounds the whole decision: past it the answer is "unknown".
-    ``certificate``: an uncertified answer is not enough; build the region tree instead.
-    ``budget``: region-tree nodes (default: unlimited for ``tree``, AUTO_TREE_BUDGET in auto).
-    """
+def decide(p: Problem) -> Answer:
+    """Is f_A = f_B on the problem's domain?  Exact: every yes/no carries a kernel-checked
+    certificate.  ``p.option("method")`` picks a single method (default ``auto``); the
+    deadline bounds the whole decision; ``p.budget`` counts region-tree nodes."""
+    method = p.option("method", "auto")
     if method not in METHODS:
         raise InputError("--method", f"unknown method {method!r} (choose from {', '.join(METHODS)})")
-    box = resolve_domain(a, b, box)
-    start = time.perf_counter()
-    deadline = None if timeout is None else start + timeout
-    shallow_ok = a.is_shallow and b.is_shallow
+    answer = _decide(p, method)
+    answer.domain = p.domain
+    if "generate" not in answer.timings:
+        timed(answer, p.start)
+    return answer
+
+
+def _decide(p: Problem, method: str) -> Answer:
+    shallow_ok = p.a.is_shallow and p.b.is_shallow
     if method == "shallow":
         if not shallow_ok:
             raise InputError("--method", "shallow needs two one-hidden-layer networks")
-        return by_shallow(a, b, box, start)
+        return by_shallow(p)
     if method == "milp":
-        return by_milp(a, b, box, start, deadline)
+        return by_milp(p)
     if method == "tree":
-        found = by_tree(a, b, box, start, budget or 10 ** 9, deadline)
-        return found or undecided("equiv", "region-tree", "undecided: the region tree did not finish "
-                                  "within the time/node budget", timeout=timeout)
+        return by_tree(p, p.budget or UNLIMITED, p.deadline) or undecided(
+            "equiv", "region-tree", "undecided: the region tree did not finish within the time/node budget")
     if method == "smt":
-        found = by_smt(a, b, box, start, deadline)
-        if found is not None and certificate and not found.certified:
-            tree = by_tree(a, b, box, start, budget or 10 ** 9, deadline)
-            if tree is not None:
-                return tree
-        return found or undecided("equiv", "smt", "undecided: z3 answered unknown or timed out")
+        return _smt_then_tree(p) or undecided("equiv", "smt", "undecided: z3 answered unknown or timed out")
     if method in ("auto", "sample"):
-        cex = sampling.refute(a, b, box, seed=seed)
-        if cex is not None:
-            return counterexample_answer(a, b, box, *cex, "sample", time.perf_counter() - start)
-        if method == "sample":
-            return undecided("equiv", "sample", "undecided: no counterexample among the sampled points")
+        found = by_sampling(p)
+        if found is not None or method == "sample":
+            return found or undecided("equiv", "sample", "undecided: no counterexample among the sampled points")
     if method in ("auto", "orbit"):
-        found = by_orbit(a, b, box, start)
-        if found is not None:
-            return found
-        if method == "orbit":
-            return undecided("equiv", "orbit", "undecided: B is not in the orbit of A; equality not shown")
+        found = by_orbit(p)
+        if found is not None or method == "orbit":
+            return found or undecided("equiv", "orbit",
+                                      "undecided: B is not in the orbit of A; equality not shown")
     if shallow_ok:
-        return by_shallow(a, b, box, start)
-    # auto, deep: the region tree under a budget (half the time), then z3
-    tree_deadline = start + (AUTO_TREE_SECONDS if deadline is None else (deadline - start) / 2)
-    found = by_tree(a, b, box, start, budget or AUTO_TREE_BUDGET, tree_deadline)
+        return by_shallow(p)
+    # auto, deep: the region tree under a budget (half the time), then z3 (then the tree again)
+    tree_deadline = p.sub_deadline(0.5, None if p.deadline is not None else AUTO_TREE_SECONDS)
+    found = by_tree(p, p.budget or AUTO_TREE_BUDGET, tree_deadline)
     if found is not None:
         return found
-    if deadline is None or time.perf_counter() < deadline:
-        found = by_smt(a, b, box, start, deadline)
-        if found is not None and certificate and not found.certified:
-            tree = by_tree(a, b, box, start, 10 ** 9, deadline)
-            if tree is not None:
-                return tree
+    if not p.expired():
+        found = _smt_then_tree(p)
         if found is not None:
             return found
     return undecided("equiv", method, "undecided: no sampled counterexample, B is not a permutation and "
                      "rescaling of A, the region tree exceeded its budget and z3 gave no answer",
                      checks=["sample", "orbit", "tree", "smt"])
-
-
-__all__ = ["decide", "resolve_domain", "METHODS", "UNDECIDED"]

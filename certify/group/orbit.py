@@ -14,14 +14,15 @@ from typing import Sequence
 
 import numpy as np
 
-from ..core.answer import NO, UNDECIDED, YES, Answer, undecided
-from ..core.certificate import claim, envelope, finish
+from ..core.answer import NO, YES, Answer, judged, timed, undecided
+from ..core.certificate import claim, envelope
+from ..core.problem import Problem
 from ..kernel.exact import fmt
 from ..kernel.orbit import Undecided, apply_group, check_group_element, find_group_element
 from ..network import Network
 
-__all__ = ["GroupElement", "apply", "random_element", "identity", "orbit_element", "verify", "decide_orbit",
-           "explain_difference", "Undecided"]
+__all__ = ["GroupElement", "apply", "random_element", "identity", "orbit_element", "verify",
+           "explain_difference", "Undecided", "decide"]
 
 
 @dataclass(frozen=True)
@@ -176,12 +177,17 @@ def explain_difference(a: Network, b: Network) -> str:
 ORBIT_THEOREM = "§1: the orbit G·A of permutations and positive rescalings (exact matching)"
 
 
-def decide_orbit(a: Network, b: Network, budget: int = 20000) -> Answer:
-    start = time.perf_counter()
+def decide(p: Problem) -> Answer:
+    """Is B = g·A for some g ∈ G?  Exact: the group element, or a proof that none exists.
+
+    ``p.budget`` bounds the exact matcher's search nodes (default 20000)."""
     try:
-        return kernel_judged(a, b, lambda g: _orbit_answer(a, b, g, start), budget=budget)
+        answer = kernel_judged(p.a, p.b, lambda g: _orbit_answer(p.a, p.b, g, p.start),
+                               budget=p.budget or 20000)
     except Undecided as e:
-        return undecided("orbit", "exact-matching", f"undecided: {e}")
+        answer = undecided("orbit", "exact-matching", f"undecided: {e}")
+    answer.domain = p.domain
+    return timed(answer, p.start)
 
 
 def _orbit_answer(a: Network, b: Network, g: GroupElement | None, start: float) -> Answer:
@@ -199,10 +205,5 @@ def _orbit_answer(a: Network, b: Network, g: GroupElement | None, start: float) 
         reason = explain_difference(a, b)
         summary = f"not in the orbit: {reason}"
         details = {"reason": reason}
-    cert, kv, check_s = finish(cert)
-    answer = Answer("orbit", verdict, code, ORBIT_THEOREM, "exact-matching", summary, details, cert, kv,
-                    {"generate": seconds, "kernel": check_s})
-    if not kv.valid:
-        answer.verdict, answer.code = "unknown", UNDECIDED
-        answer.summary = f"undecided: the kernel rejected the orbit certificate ({kv.reason})"
-    return answer
+    answer = Answer("orbit", verdict, code, ORBIT_THEOREM, "exact-matching", summary, details)
+    return judged(answer, cert)

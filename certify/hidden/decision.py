@@ -13,33 +13,29 @@ Strategy (theory.md §3.3–3.4, §4):
 """
 from __future__ import annotations
 
-import time
-
 from . import mechanisms
-from ..core.answer import NO, UNDECIDED, YES, Answer
-from ..shallow.honesty import THEOREM as HONEST_THEOREM, decision, in_sigma_certificate, witness_finding
+from ..core.answer import NO, YES, Answer, judged, timed, undecided
+from ..core.problem import Problem
+from ..shallow.honesty import THEOREM as HONEST_THEOREM, decision, in_sigma_envelope, witness_finding
 from ..kernel.exact import InputError
 from ..kernel.honest import BUDGET, MAX_BUDGET
-from ..network import Box, Network
 
 SEARCH_MAX_PARAMETERS = 16
+NESTED_SECONDS = 30.0  # default time for nested region-tree sign proofs (--nested-timeout)
 
 
-def resolve_box(network: Network, box: Box | None) -> Box | None:
-    if box is not None:
-        return box
-    return network.box
+def decide(p: Problem) -> Answer:
+    """Exit 0 with a witness θ' (``answer.witness``), 1 with a proof that none exists, 3 undecided.
 
-
-def decide_hidden(network: Network, box: Box | None = None, timeout: float | None = None,
-                  budget: int = BUDGET, search: bool = True, nested: bool = True) -> Answer:
-    """Exit 0 with a witness, 1 with a proof that none exists, 3 undecided."""
+    Options: ``search`` (the CEGIS search for tiny networks, default True), ``nested_seconds``
+    (time for nested region-tree sign proofs, default 30 s, always within the deadline);
+    ``p.budget`` bounds the subset enumeration of Theorem 3.3 (patterns)."""
+    network = p.a
     if network.depth < 2:
         raise InputError("layers", "the network has no hidden layer (hidden symmetries concern hidden neurons)")
-    start = time.perf_counter()
-    deadline = None if timeout is None else start + timeout
-    box = resolve_box(network, box)
-    budget = min(budget, MAX_BUDGET)
+    box = p.box
+    budget = min(p.budget or BUDGET, MAX_BUDGET)
+    nested_seconds = p.option("nested_seconds", NESTED_SECONDS)
     notes: list[str] = []
     checks: list[str] = []
     shallow_whole = network.is_shallow and box is None
@@ -55,66 +51,55 @@ def decide_hidden(network: Network, box: Box | None = None, timeout: float | Non
     else:
         found = mechanisms.first_certified(findings)
     # On R^d0 a first-layer neuron is dead or stably active only if its row is 0 (intervals are
-    # exact there); deeper down, or on a box, nested region-tree proofs may add sign facts.
-    if found is None and nested and not shallow_whole and mechanisms.facts.region_tree_engine() is not None:
-        facts = mechanisms.prove_signs(network, box, nested=True, nested_seconds=_remaining(deadline, 30.0) / 2)
+    # exact there); deeper down, or on a box, nested region-tree sign proofs may add sign facts.
+    if (found is None and nested_seconds > 0 and not shallow_whole and not p.expired()
+            and mechanisms.facts.region_tree_engine() is not None):
+        seconds = min(nested_seconds, p.remaining(nested_seconds) / 2)
+        facts = mechanisms.prove_signs(network, box, nested=True, nested_seconds=seconds)
         checks.append(f"nested region-tree sign proofs ({facts.attempted} attempted, {facts.nested} proved)")
         if facts.nested:
             findings = mechanisms.detect(network, box, notes=notes, facts=facts, budget=min(budget, 1 << 18))
             found = mechanisms.first_certified(findings)
     summaries = [f.summary() for f in findings]
     if found is not None:
-        f, cert, verdict, check_s = found
+        f, *cert = found
         details = {"mechanism": f.mechanism, "continuous": f.continuous, "where": f.where,
                    "findings": summaries, "checks": checks, "notes": notes}
         if data is not None and data["sigma"] is True:  # cannot happen if Theorem 3.3 and the code agree
             details["inconsistency"] = "the kernel accepted a witness although (C1)–(C6) hold"
-        return _answer("hidden-symmetry", YES, f.theorem, "catalogue",
-                       f"hidden symmetry found: {f.mechanism} — {f.where}", details, cert, verdict, check_s,
-                       start, witness=f.witness())
+        return _answer(p, "hidden-symmetry", YES, f.theorem, "catalogue",
+                       f"hidden symmetry on {p.domain.text()}: {f.mechanism} — {f.where}", details, cert,
+                       witness=f.witness())
     if data is not None and data["sigma"] is True:
-        cert, verdict, check_s = in_sigma_certificate(network, data, "in-sigma", time.perf_counter() - start, budget)
+        cert = in_sigma_envelope(network, data, "in-sigma", p.elapsed(), budget)
         details = {"pairs": data["pairs"], "patterns": data.get("patterns"), "checks": checks}
-        return _answer("no-hidden-symmetry", NO, HONEST_THEOREM["sigma"], "decision",
+        return _answer(p, "no-hidden-symmetry", NO, HONEST_THEOREM["sigma"], "decision",
                        "no hidden symmetry: (C1)–(C6) hold, so the fiber of θ is its orbit G·θ (Theorem 3.3)",
-                       details, cert, verdict, check_s, start)
-    if search and network.N <= SEARCH_MAX_PARAMETERS and _remaining(deadline, 1.0) > 0.5:
+                       details, cert)
+    if p.option("search", True) and network.N <= SEARCH_MAX_PARAMETERS and p.remaining(1.0) > 0.5:
         from .search import search_witness
         checks.append("CEGIS search (z3)")
-        result = search_witness(network, box, seconds=min(_remaining(deadline, 20.0), 20.0))
+        result = search_witness(network, box, seconds=min(p.remaining(20.0), 20.0))
         if result is not None:
-            witness, cert, verdict, check_s = result
+            witness, *cert = result
             details = {"mechanism": "search", "findings": summaries, "checks": checks, "notes": notes}
-            return _answer("hidden-symmetry", YES, mechanisms.THEOREM["search"], "search",
-                           "hidden symmetry found by the CEGIS search (verified exactly)", details, cert, verdict,
-                           check_s, start, witness=witness)
+            return _answer(p, "hidden-symmetry", YES, mechanisms.THEOREM["search"], "search",
+                           "hidden symmetry found by the CEGIS search (verified exactly)", details, cert,
+                           witness=witness)
     why = data["undecided"] if data is not None and data.get("undecided") else \
         "no catalogue mechanism applies" + ("" if network.is_shallow else
                                             "; no decision procedure is known beyond one hidden layer (§7)")
-    details = {"checks": checks, "notes": notes, "findings": summaries}
-    return Answer("hidden", "unknown", UNDECIDED, "none", "catalogue", f"undecided: {why}", details,
-                  timings={"generate": time.perf_counter() - start})
+    answer = undecided("hidden", "catalogue", f"undecided: {why}", checks=checks, notes=notes, findings=summaries)
+    answer.domain = p.domain
+    return timed(answer, p.start)
 
 
-def _remaining(deadline: float | None, default: float) -> float:
-    return default if deadline is None else max(deadline - time.perf_counter(), 0.0)
-
-
-def _answer(verdict_text, code, theorem, method, summary, details, cert, verdict, check_s, start,
-            witness=None) -> Answer:
-    total = time.perf_counter() - start
-    answer = Answer("hidden", verdict_text, code, theorem, method, summary, details, cert, verdict,
-                    {"generate": total - check_s, "kernel": check_s})
+def _answer(p: Problem, verdict_text, code, theorem, method, summary, details, cert, witness=None) -> Answer:
+    """``cert``: a certificate, or (certificate, verdict, seconds) already judged by a search."""
+    answer = Answer("hidden", verdict_text, code, theorem, method, summary, details, domain=p.domain)
     if witness is not None:
         answer.artifacts["witness"] = witness
-    if not verdict.valid:
-        answer.verdict, answer.code = "unknown", UNDECIDED
-        answer.summary = f"undecided: the kernel rejected the certificate ({verdict.reason})"
-    return answer
+    return timed(judged(answer, *cert) if isinstance(cert, (list, tuple)) else judged(answer, cert), p.start)
 
 
-def witness_of(answer: Answer) -> Network | None:
-    return answer.witness if answer.code == YES else None
-
-
-__all__ = ["decide_hidden", "witness_of"]
+__all__ = ["decide"]

@@ -91,8 +91,10 @@ def _build(network: Network, values: dict) -> Network:
 
 def _equivalence(a: Network, b: Network, box: Box | None, deadline: float):
     """(evidence of an exact equivalence certificate, None) or (None, counterexample x) or (None, None)."""
+    from ..core.domain import resolve
+    from ..core.problem import Problem
     from ..deep.strategy import decide
-    answer = decide(a, b, box)
+    answer = decide(Problem("equiv", {"A": a, "B": b}, resolve({"A": a, "B": b}, box), deadline=deadline))
     if answer.code == 1 and "x" in answer.details:
         from ..kernel.exact import rational
         return None, [rational(v) for v in answer.details["x"]]

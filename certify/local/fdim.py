@@ -19,8 +19,9 @@ from fractions import Fraction
 
 from flint import fmpz_mat, nmod_mat
 
-from ..core.answer import UNDECIDED, YES, Answer
-from ..core.certificate import claim, envelope, finish
+from ..core.answer import UNDECIDED, YES, Answer, judged, timed
+from ..core.problem import Problem
+from ..core.certificate import claim, envelope
 from .jacobian import counts, jacobian_mod_p
 from ..kernel.exact import fmt_vector, int_row
 from ..kernel.fdim import generator_rows
@@ -73,7 +74,7 @@ def _dense(row: dict, n: int) -> list[Fraction]:
 def _by_kink_blocks(network: Network, box: Box | None, result, start: float) -> Answer:
     """Large N: no dense rank.  A complete kink-probe certificate proves rank DF_X = N − H on its
     own sample X (Theorem 5.4), which is then the exact batch functional dimension there."""
-    from .identifiability import THEOREM_KINK, certificate_answer
+    from .identifiability import THEOREM_KINK, STATEMENT
     N, H = counts(network.widths)
     base = {"N": N, "H": H, "N-H": N - H}
     if not result.complete:
@@ -81,18 +82,14 @@ def _by_kink_blocks(network: Network, box: Box | None, result, start: float) -> 
         return Answer("fdim", "unknown", UNDECIDED, "none", "kink-probe",
                       f"undecided: N = {N} is beyond the dense rank (N ≤ {DENSE_MAX}) and the kink-probe blocks "
                       f"are incomplete ({len(result.failures())} neurons)", dict(base, uncovered=reasons))
-    ans = certificate_answer(network, box, result.evidence, "kink-probe", THEOREM_KINK,
-                             time.perf_counter() - start, {"points": result.points})
+    cert = envelope("locally-identifiable", claim(STATEMENT, {"A": network}, box, radius=None), result.evidence,
+                    "kink-probe", THEOREM_KINK, time.perf_counter() - start)
     details = dict(base, points=result.points, lower=N - H, upper=N - H, dimension=N - H, deficit=0,
                    kernel_vectors=0, prime=result.prime)
-    if not ans.certified:
-        return Answer("fdim", "unknown", UNDECIDED, "none", "kink-probe",
-                      f"undecided: the kernel rejected the kink-probe certificate ({ans.kernel.reason})", details,
-                      ans.certificate, ans.kernel, ans.timings)
-    return Answer("fdim", f"dimension {N - H}", YES, THEOREM_KINK, "kink-probe",
-                  f"batch functional dimension on |X| = {result.points} points: exactly N − H = {N - H} "
-                  f"(N = {N}, H = {H}; the full rank is proved by kink blocks, no dense matrix)", details,
-                  ans.certificate, ans.kernel, ans.timings)
+    answer = Answer("fdim", f"dimension {N - H}", YES, THEOREM_KINK, "kink-probe",
+                    f"batch functional dimension on |X| = {result.points} points: exactly N − H = {N - H} "
+                    f"(N = {N}, H = {H}; the full rank is proved by kink blocks, no dense matrix)", details)
+    return judged(answer, cert)
 
 
 def _mechanisms(network: Network, box: Box | None) -> list[dict]:
@@ -104,11 +101,16 @@ def _mechanisms(network: Network, box: Box | None) -> list[dict]:
     return [f.summary() for f in found if f.continuous]
 
 
-def functional_dimension(network: Network, box: Box | None = None, samples: int | None = None,
-                         seed: int = 0, lines: list[Line] | None = None) -> Answer:
-    """The batch functional dimension of θ on a sample X, with a kernel-checked certificate."""
-    start = time.perf_counter()
-    box = box if box is not None else network.box
+def decide(p: Problem) -> Answer:
+    """The batch functional dimension of θ on a sample X in the problem's domain, with a
+    kernel-checked certificate.  Options: ``samples`` (|X|), ``lines`` (a given sample)."""
+    answer = _fdim(p.a, p.box, p.option("samples"), p.seed, p.option("lines"), p.start)
+    answer.domain = p.domain
+    return timed(answer, p.start)
+
+
+def _fdim(network: Network, box: Box | None, samples: int | None, seed: int, lines: list[Line] | None,
+          start: float) -> Answer:
     N, H = counts(network.widths)
     samples = samples or default_samples(network)
     if lines is None:
@@ -161,17 +163,12 @@ def functional_dimension(network: Network, box: Box | None = None, samples: int 
     evidence = {"method": "minor+kernel", "prime": p, "rows": ev_rows, "columns": cols,
                 "vectors": [fmt_vector(v) for v in vectors]}
     c = claim("batch-functional-dimension", {"A": network}, box, sample=sample, lower=lower, upper=upper)
-    seconds = time.perf_counter() - start
-    cert, verdict, check_s = finish(envelope("functional-dimension", c, evidence, "minor+kernel", THEOREM, seconds))
+    cert = envelope("functional-dimension", c, evidence, "minor+kernel", THEOREM, time.perf_counter() - start)
     deficit = N - H - upper if lower == upper else None
     details = dict(base, lower=lower, upper=upper, dimension=lower if lower == upper else None, deficit=deficit,
                    kernel_vectors=len(vectors), prime=p)
     if lower == upper and deficit:
         details["mechanisms"] = _mechanisms(network, box)
-    if not verdict.valid:
-        return Answer("fdim", "unknown", UNDECIDED, "none", "minor+kernel",
-                      f"undecided: the kernel rejected the certificate ({verdict.reason})", details, cert, verdict,
-                      {"generate": seconds, "kernel": check_s})
     if lower == upper:
         text = (f"batch functional dimension on |X| = {points} points: exactly {lower} "
                 f"(N = {N}, H = {H}, N − H = {N - H}, deficit {deficit})")
@@ -180,5 +177,4 @@ def functional_dimension(network: Network, box: Box | None = None, samples: int 
         text = (f"batch functional dimension on |X| = {points} points: between {lower} and {upper} "
                 f"(N − H = {N - H}; the exact kernel was not computed for N = {N})")
         code, verdict_s = UNDECIDED, "bounds"
-    return Answer("fdim", verdict_s, code, THEOREM, "minor+kernel", text, details, cert, verdict,
-                  {"generate": seconds, "kernel": check_s})
+    return judged(Answer("fdim", verdict_s, code, THEOREM, "minor+kernel", text, details), cert)

@@ -21,8 +21,9 @@ from fractions import Fraction
 
 from flint import nmod_mat
 
-from ..core.answer import NO, UNDECIDED, YES, Answer
-from ..core.certificate import claim, envelope, finish
+from ..core.answer import NO, UNDECIDED, YES, Answer, judged
+from ..core.problem import Problem
+from ..core.certificate import claim, envelope
 from .jacobian import counts, jacobian_mod_p
 from ..kernel.exact import fmt, fmt_vector
 from ..kernel.forward import Line, batches, int_net
@@ -118,16 +119,6 @@ def dense_evidence(network: Network, lines: list[Line], p: int) -> tuple[dict | 
     return {"method": "dense", "prime": p, "lines": ev_lines, "rows": ev_rows, "columns": cols}, rank
 
 
-def _judge(cert: dict, answer: Answer) -> Answer:
-    cert, verdict, seconds = finish(cert)
-    answer.certificate, answer.kernel = cert, verdict
-    answer.timings["kernel"] = seconds
-    if not verdict.valid:  # an engine bug must never become an answer
-        answer.verdict, answer.code = "unknown", UNDECIDED
-        answer.summary = f"undecided: the kernel rejected the {answer.method} certificate ({verdict.reason})"
-    return answer
-
-
 def certificate_answer(network: Network, box: Box | None, evidence: dict, method: str, theorem: str,
                        seconds: float, details: dict, radius: Fraction | None = None) -> Answer:
     c = claim(STATEMENT, {"A": network}, box, radius=None if radius is None else fmt(radius))
@@ -140,7 +131,7 @@ def certificate_answer(network: Network, box: Box | None, evidence: dict, method
         text += f"; explicit radius: every such θ' with ||θ' − θ||∞ ≤ {fmt(radius)} (≈ {float(radius):.3g})"
     answer = Answer("local", "locally-identifiable", YES, theorem, method, text, details, None, None,
                     {"generate": seconds})
-    return _judge(cert, answer)
+    return judged(answer, cert)
 
 
 def _failures_json(result: KinkResult) -> list[dict]:
@@ -181,19 +172,28 @@ def _witness(network: Network, box: Box | None, delta: Fraction, notes: list[str
                    f"symmetries; witness θ' with f_θ' = f_θ, θ' ∉ G·θ, ||θ' − θ||∞ = {fmt(dist)} ≤ δ = {fmt(delta)}")
         details = {"mechanism": f.mechanism, "where": f.where, "distance": fmt(dist), "delta": fmt(delta),
                    "witness": theta2.to_json()}
-        return Answer("local", "not-locally-identifiable", NO, f.theorem, f"mechanism {f.mechanism}", summary,
-                      details, cert, verdict, {"generate": time.perf_counter() - start - check_s, "kernel": check_s})
+        answer = Answer("local", "not-locally-identifiable", NO, f.theorem, f"mechanism {f.mechanism}", summary,
+                        details, timings={"generate": time.perf_counter() - start - check_s})
+        answer.artifacts["witness"] = theta2
+        return judged(answer, cert, verdict, check_s)
     notes.append(f"{len(findings)} catalogue finding(s), none continuous with a witness" if findings
                  else "the mechanism catalogue found no hidden symmetry")
     return None
 
 
-def decide_local(network: Network, box: Box | None = None, radius: bool = False, timeout: float | None = None,
-                 delta: Fraction = Fraction(1, 1000), seed: int = 0, dense_max: int = DENSE_MAX) -> Answer:
-    """Is θ locally identifiable modulo scaling (on R^d0 or the box)?  Exact, kernel-checked."""
-    start = time.perf_counter()
-    deadline = None if timeout is None else time.monotonic() + timeout
-    box = box if box is not None else network.box
+def decide(p: Problem) -> Answer:
+    """Is θ locally identifiable modulo scaling (on the problem's domain)?  Exact, kernel-checked.
+
+    Options: ``radius`` (also certify an explicit ℓ∞ radius, Theorem 5.3), ``delta`` (the
+    largest distance of a refuting witness, default 1/1000), ``dense_max``."""
+    answer = _decide_local(p.a, p.box, p.option("radius", False), p.deadline, p.option("delta", Fraction(1, 1000)),
+                           p.seed, p.option("dense_max", DENSE_MAX), p.start)
+    answer.domain = p.domain
+    return answer
+
+
+def _decide_local(network: Network, box: Box | None, radius: bool, deadline: float | None, delta: Fraction,
+                  seed: int, dense_max: int, start: float) -> Answer:
     N, H = counts(network.widths)
     base = {"N": N, "H": H, "N-H": N - H, "widths": list(network.widths)}
     if len(network.layers) < 2:
@@ -204,7 +204,7 @@ def decide_local(network: Network, box: Box | None = None, radius: bool = False,
         result = search(network, box, seed=seed, deadline=deadline)
     if result.complete:
         first = _kink_answer(network, box, result, base, radius, deadline, start)
-        if first.certified or (deadline is not None and time.monotonic() > deadline):
+        if first.certified or (deadline is not None and time.perf_counter() > deadline):
             return first
         # the float-verified probes did not pass the exact kernel: search again with exact checks
         result = search(network, box, seed=seed + 1, deadline=deadline, exact=True)
@@ -243,7 +243,7 @@ def _fallbacks(network: Network, box: Box | None, result: KinkResult, base: dict
         refuted.timings["search"] = result.seconds
         return refuted
     dense_rank = None
-    if N <= dense_max and (deadline is None or time.monotonic() < deadline):
+    if N <= dense_max and (deadline is None or time.perf_counter() < deadline):
         ks = result.search
         lines = choose_sample(network, box, 4 * -(-(N - H) // network.widths[-1]) + 32, seed + 1, ks)
         lines = admissible(network, lines + ks.lines)
@@ -257,7 +257,7 @@ def _fallbacks(network: Network, box: Box | None, result: KinkResult, base: dict
                 details["radius"] = {"found": False, "reason": "the explicit radius is implemented for the kink-probe form only"}
             return certificate_answer(network, box, evidence, "dense", THEOREM_DENSE, time.perf_counter() - start,
                                       details)
-    timed_out = deadline is not None and time.monotonic() >= deadline
+    timed_out = deadline is not None and time.perf_counter() >= deadline
     why = ("timeout" if timed_out else
            f"kink probes cover {len(result.status) - len(failures)} of {len(result.status)} hidden neurons"
            + (f"; dense rank mod p on the sampled X is {dense_rank} < N − H = {N - H}" if dense_rank is not None else

@@ -15,14 +15,15 @@ module adds what the kernel does not need to trust:
 """
 from __future__ import annotations
 
-import time
 from fractions import Fraction
 
 from ..hidden import mechanisms
-from ..core.answer import NO, UNDECIDED, YES, Answer
-from ..core.certificate import claim, envelope, finish
+from ..core.answer import NO, UNDECIDED, YES, Answer, judged, timed
+from ..core.problem import Problem
+from ..core.certificate import claim, envelope
 from ..kernel.exact import InputError, fmt
-from ..kernel.honest import BUDGET, MAX_BUDGET, coincidences, decide, structure
+from ..kernel.honest import BUDGET, MAX_BUDGET, coincidences, structure
+from ..kernel.honest import decide as decision_data
 from ..kernel.moves import replay
 from ..kernel.subsetsum import TooExpensive
 from ..network import Network
@@ -42,7 +43,7 @@ CONDITION_MECHANISMS = {"C1": ("M2",), "C2": ("M3",), "C3": ("M6",), "C4": ("M9"
 def decision(network: Network, budget: int = BUDGET, accelerate: bool = True) -> dict:
     """The kernel's decision data; if the exact enumeration is over budget and θ has no pairs,
     the MILP accelerator may still find the zero-sum subset that decides "not in Σ"."""
-    data = decide(network.net, budget)
+    data = decision_data(network.net, budget)
     if data["undecided"] and accelerate and not data["pairs"] and data["failed"] is None:
         sh = structure(network.net)
         try:
@@ -72,11 +73,11 @@ def witness_finding(network: Network, data: dict, findings: list | None = None):
     return None
 
 
-def in_sigma_certificate(network: Network, data: dict, statement: str, seconds: float, budget: int = BUDGET):
+def in_sigma_envelope(network: Network, data: dict, statement: str, seconds: float, budget: int = BUDGET) -> dict:
+    """The ``honest-shallow``/``decision`` certificate (not yet judged) for θ ∈ Σ or θ ∈ int Σ."""
     theorem = THEOREM["sigma"] if statement == "in-sigma" else (THEOREM["U0"] if data["U0"] else THEOREM["U1"])
     evidence = {"method": "decision", "budget": min(budget, MAX_BUDGET), "decision": data}
-    cert = envelope("honest-shallow", claim(statement, {"A": network}, None), evidence, "decision", theorem, seconds)
-    return finish(cert)
+    return envelope("honest-shallow", claim(statement, {"A": network}, None), evidence, "decision", theorem, seconds)
 
 
 def split_shifts(network: Network, pairs: list[list[int]]) -> tuple[list[Fraction], Fraction]:
@@ -108,7 +109,7 @@ def family_certificate(network: Network, data: dict, seconds: float):
                 "witnesses": [nested]}
     cert = envelope("honest-shallow", claim("not-in-int-sigma", {"A": network}, None), evidence,
                     "split-family", THEOREM["family"], seconds)
-    return finish(cert), witness
+    return cert, witness
 
 
 def _report(data: dict) -> dict:
@@ -122,86 +123,80 @@ def _report(data: dict) -> dict:
     return out
 
 
-def decide_honest(network: Network, budget: int = BUDGET) -> Answer:
-    """Is θ in the maximal honest open set int Σ?  Exact for one hidden layer (§3.4–3.6)."""
+def decide(p: Problem) -> Answer:
+    """Is θ in the maximal honest open set int Σ?  Exact for one hidden layer (§3.4–3.6).
+
+    Honesty concerns functions on R^d0 (§3.5): the problem's domain must be the whole
+    space (a network's own box is ignored, with a note).  ``p.budget``: subset patterns."""
+    network = p.a
     if network.depth < 2:
         raise InputError("layers", "the network has no hidden layer (honesty concerns hidden neurons)")
-    start = time.perf_counter()
+    if p.domain.source == "--box":
+        raise InputError("--box", "honesty (§3.5) is a property of the function on R^d0; it takes no box")
     boxed = network.box is not None
-    network = network.replace(box=None)  # honesty (§3.5) is about functions on R^d0
+    network = network.replace(box=None)
     if not network.is_shallow:
-        return _deep(network, start)
-    budget = min(budget, MAX_BUDGET)
+        return _deep(p, network)
+    budget = min(p.budget or BUDGET, MAX_BUDGET)
     data = decision(network, budget)
     details = _report(data)
     if boxed:
         details["note"] = "the network's box is ignored: honesty (§3.5) concerns functions on R^d0"
-    elapsed = time.perf_counter() - start
     if data["sigma"] is False:
         found = witness_finding(network, data)
         if found is None:
-            return _undecided(f"θ ∉ Σ by condition {data['failed']}, but no witness certificate was accepted",
-                              details, start)
-        f, cert, verdict, check_s = found
+            return _undecided(p, f"θ ∉ Σ by condition {data['failed']}, but no witness certificate was accepted",
+                              details)
+        f, *cert = found
         details.update(mechanism=f.mechanism, where=f.where)
-        return _answer("not-honest", NO, f.theorem, "decision+witness",
+        return _answer(p, "not-honest", NO, f.theorem, "decision+witness",
                        f"not honest: θ has a hidden symmetry ({f.mechanism}: {f.where}); "
-                       f"condition {data['failed']} of Theorem 3.3 fails", details, cert, verdict, check_s, start)
+                       f"condition {data['failed']} of Theorem 3.3 fails", details, cert)
     if data["sigma"] is True and isinstance(data["a"], list):
-        (cert, verdict, check_s), _ = family_certificate(network, data, elapsed)
+        cert, _ = family_certificate(network, data, p.elapsed())
         details["subset"] = data["a"]
-        return _answer("not-honest", NO, THEOREM["family"], "split-family",
+        return _answer(p, "not-honest", NO, THEOREM["family"], "split-family",
                        f"not honest: θ ∈ Σ (no hidden symmetry) but not in int Σ — flipping neurons {data['a']} "
-                       "is a hidden symmetry of nearby points with split hyperplanes", details, cert, verdict,
-                       check_s, start)
+                       "is a hidden symmetry of nearby points with split hyperplanes", details, cert)
     if data["int_sigma"] is True:
-        cert, verdict, check_s = in_sigma_certificate(network, data, "in-int-sigma", elapsed, budget)
+        cert = in_sigma_envelope(network, data, "in-int-sigma", p.elapsed(), budget)
         where = "U_0 (Theorem 3.4)" if data["U0"] else "U_1, one opposite pair (Theorem 3.6)"
-        return _answer("honest", YES, THEOREM["U0"] if data["U0"] else THEOREM["U1"], "decision",
-                       f"honest: θ ∈ int Σ via {where}; strongly honest ({THEOREM['strong']})",
-                       details, cert, verdict, check_s, start)
+        return _answer(p, "honest", YES, THEOREM["U0"] if data["U0"] else THEOREM["U1"], "decision",
+                       f"honest: θ ∈ int Σ via {where}; strongly honest ({THEOREM['strong']})", details, cert)
     if data["sigma"] is True:  # m ≥ 2 with ≥ 2 pairs: the theory is incomplete (§3.5)
-        cert, verdict, check_s = in_sigma_certificate(network, data, "in-sigma", elapsed, budget)
-        answer = _answer("unknown", UNDECIDED, THEOREM["sigma"], "decision",
-                         f"undecided: θ ∈ Σ (certified), but with {len(data['pairs'])} opposite pairs and "
-                         f"m = {network.widths[-1]} ≥ 2 outputs int Σ is not characterised (§3.5)",
-                         details, cert, verdict, check_s, start)
-        return answer
-    return _undecided(f"undecided: {data['undecided']} (theory §3.7: U_0 membership is NP-hard in general)",
-                      details, start)
+        cert = in_sigma_envelope(network, data, "in-sigma", p.elapsed(), budget)
+        answer = Answer("honest", "unknown", UNDECIDED, THEOREM["sigma"], "decision",
+                        f"undecided: θ ∈ Σ (certified), but with {len(data['pairs'])} opposite pairs and "
+                        f"m = {network.widths[-1]} ≥ 2 outputs int Σ is not characterised (§3.5)", details,
+                        domain=p.domain)
+        return timed(judged(answer, cert), p.start)
+    return _undecided(p, f"undecided: {data['undecided']} (theory §3.7: U_0 membership is NP-hard in general)",
+                      details)
 
 
-def _deep(network: Network, start: float) -> Answer:
+def _deep(p: Problem, network: Network) -> Answer:
     notes: list[str] = []
     findings = mechanisms.detect(network, None, notes=notes)
-    for f in findings:
-        try:
-            cert, verdict, check_s = f.certified()
-        except mechanisms.NoWitness:
-            continue
-        if verdict.valid:
-            details = {"mechanism": f.mechanism, "where": f.where, "findings": [g.summary() for g in findings]}
-            return _answer("not-honest", NO, f.theorem, "catalogue",
-                           f"not honest: θ has a hidden symmetry ({f.mechanism}: {f.where})", details, cert,
-                           verdict, check_s, start)
-    return _undecided("undecided: no catalogue mechanism applies and int Σ of deep networks has no known "
-                      "decision procedure (§2.1, §7)", {"notes": notes, "checked": mechanisms.ORDER}, start)
+    found = mechanisms.first_certified(findings)
+    if found is not None:
+        f, *cert = found
+        details = {"mechanism": f.mechanism, "where": f.where, "findings": [g.summary() for g in findings]}
+        return _answer(p, "not-honest", NO, f.theorem, "catalogue",
+                       f"not honest: θ has a hidden symmetry ({f.mechanism}: {f.where})", details, cert)
+    return _undecided(p, "undecided: no catalogue mechanism applies and int Σ of deep networks has no known "
+                      "decision procedure (§2.1, §7)", {"notes": notes, "checked": mechanisms.ORDER})
 
 
-def _answer(verdict_text, code, theorem, method, summary, details, cert, verdict, check_s, start) -> Answer:
-    total = time.perf_counter() - start
-    answer = Answer("honest", verdict_text, code, theorem, method, summary, details, cert, verdict,
-                    {"generate": total - check_s, "kernel": check_s})
-    if not verdict.valid:
-        answer.verdict, answer.code = "unknown", UNDECIDED
-        answer.summary = f"undecided: the kernel rejected the certificate ({verdict.reason})"
-    return answer
+def _answer(p: Problem, verdict_text, code, theorem, method, summary, details, cert) -> Answer:
+    """``cert``: a certificate, or (certificate, verdict, seconds) already judged by a search."""
+    answer = Answer("honest", verdict_text, code, theorem, method, summary, details, domain=p.domain)
+    return timed(judged(answer, *cert) if isinstance(cert, (list, tuple)) else judged(answer, cert), p.start)
 
 
-def _undecided(summary: str, details: dict, start: float) -> Answer:
-    return Answer("honest", "unknown", UNDECIDED, "none", "decision", summary, details,
-                  timings={"generate": time.perf_counter() - start})
+def _undecided(p: Problem, summary: str, details: dict) -> Answer:
+    answer = Answer("honest", "unknown", UNDECIDED, "none", "decision", summary, details, domain=p.domain)
+    return timed(answer, p.start)
 
 
-__all__ = ["BUDGET", "decision", "decide_honest", "witness_finding", "family_certificate", "in_sigma_certificate",
+__all__ = ["BUDGET", "decision", "decide", "witness_finding", "family_certificate", "in_sigma_envelope",
            "split_shifts", "THEOREM"]

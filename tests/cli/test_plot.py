@@ -138,7 +138,7 @@ def test_plot_2d_1d_and_witness_pictures(tmp_path, capsys):
     out2, out1, outw = tmp_path / "flip.png", tmp_path / "s3.png", tmp_path / "w.svg"
     assert main(["plot", str(EXAMPLES / "D-DEAD.json"), "--out", str(out2), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["networks"][0]["dead"] == [[2, 1]] and report["networks"][0]["stably_active"] == [[2, 2]]
+    assert report["networks"][0]["dead"] == [[1, 0]] and report["networks"][0]["stably_active"] == [[1, 1]]
     assert report["networks"][0]["bends"] == 3  # x1 = 0 once, x2 = 0 in two pieces; none on the border
     _picture_has_content(out2)
     assert main(["plot", str(EXAMPLES / "S3.json"), "--out", str(out1), "--box=-1:2"]) == 0
@@ -164,7 +164,7 @@ def test_witness_certificate_is_accepted(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["D-STAB.json", "--out", "x.png"], "input dimension 1 or 2"),
-    (["S3.json", "--out", "x.gif"], ".png, .svg or .pdf"),
+    (["S3.json", "--out", "x.gif"], "unknown extension (expected .png, .svg, .pdf)"),
     (["S3.json", "--out", "x.png", "--witness", "D-DEAD.json"], "different interface"),
     (["S3.json", "--out", "x.png", "--output", "2"], "--output"),
 ])

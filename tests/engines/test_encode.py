@@ -14,7 +14,7 @@ import pytest
 
 from certify.commands.export import export
 from certify.encode import lp, smt
-from certify.deep.strategy import decide
+from certify.api import equivalent as decide
 from certify.kernel.exact import InputError
 from certify.network import Network
 from certify.deep.polyhedron import quiet_stdout

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from certify import api
 from certify.deep import strategy as equivalence, regiontree
 from certify.cli import main
 from certify.kernel import check
@@ -36,31 +37,33 @@ def test_auto_certifies_the_deep_witness_pairs(a, b, tmp_path, capsys):
 
 
 def test_auto_order_reports_the_deciding_method():
-    assert equivalence.decide(load("D-ID"), load("D-ID-perturbed")).method == "sample"
-    assert equivalence.decide(load("D-ID"), load("D-ID-moved")).method == "orbit"
-    assert equivalence.decide(load("S3"), load("S3-witness")).method == "shallow-canonical"
-    assert equivalence.decide(load("D-DEAD"), load("D-DEAD-witness")).method == "region-tree"
+    assert api.equivalent(load("D-ID"), load("D-ID-perturbed")).method == "sample"
+    assert api.equivalent(load("D-ID"), load("D-ID-moved")).method == "orbit"
+    assert api.equivalent(load("S3"), load("S3-witness")).method == "shallow-canonical"
+    assert api.equivalent(load("D-DEAD"), load("D-DEAD-witness")).method == "region-tree"
 
 
-def test_smt_is_uncertified_unless_a_certificate_is_asked_for():
+def test_smt_says_equal_only_with_a_certificate():
+    """z3's unsat is not evidence: the region tree earns the certificate, or the answer is exit 3."""
     a, b = load("D-ACT"), load("D-ACT-witness")
-    ans = equivalence.decide(a, b, method="smt")
-    assert ans.code == 0 and not ans.certified and ans.certificate is None and ans.method == "smt"
-    ans = equivalence.decide(a, b, method="smt", certificate=True)
+    ans = api.equivalent(a, b, method="smt")
     assert ans.code == 0 and ans.certified and ans.certificate["evidence"]["method"] == "region-tree"
-    ans = equivalence.decide(load("D-ID"), load("D-ID-perturbed"), method="smt")
+    starved = api.equivalent(a, b, method="smt", budget=1)  # the tree cannot finish in one node
+    assert starved.code == 3 and not starved.certified and starved.certificate is None
+    assert starved.details["uncertified_verdict"] == "equivalent"
+    ans = api.equivalent(load("D-ID"), load("D-ID-perturbed"), method="smt")
     assert ans.code == 1 and ans.certified and ans.certificate["kind"] == "not-equivalent"
 
 
 def test_tree_on_a_box_and_budgets_fail_closed():
     box = ((Fraction(-2), Fraction(2)),) * 2
     a, b, _ = box_move_pair([2, 4, 3, 2], 15, box)
-    ans = equivalence.decide(a, b, box, method="tree")
+    ans = api.equivalent(a, b, box, method="tree")
     assert ans.code == 0 and ans.certified and ans.details["splits"] >= 1
-    starved = equivalence.decide(a, b, box, method="tree", budget=1)
+    starved = api.equivalent(a, b, box, method="tree", budget=1)
     assert starved.code == 3 and starved.certificate is None
     # on R^2 the planted neuron is no longer stable: the pair is not equivalent there
-    assert equivalence.decide(a, b, None, method="tree").code == 1
+    assert api.equivalent(a, b, None, method="tree").code == 1
 
 
 def test_kernel_rejection_becomes_unknown(monkeypatch):
@@ -72,7 +75,7 @@ def test_kernel_rejection_becomes_unknown(monkeypatch):
             r.tree = [{"leaf": [[] for _ in r.tree[-1]["leaf"]]}]  # drop every proof step
         return r
     monkeypatch.setattr(regiontree, "prove_equivalence", forged)
-    ans = equivalence.decide(load("D-DEAD"), load("D-DEAD-witness"), method="tree")
+    ans = api.equivalent(load("D-DEAD"), load("D-DEAD-witness"), method="tree")
     assert ans.code == 3 and ans.verdict == "unknown" and "kernel rejected" in ans.summary
 
 

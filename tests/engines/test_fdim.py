@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from certify.cli import main
-from certify.local.fdim import functional_dimension
+from certify.api import functional_dimension
 from certify.kernel import check
 from certify.network import Network
 from local_oracle import certificate_points, jacobian, rank

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from certify.deep.strategy import decide
-from certify.hidden.decision import decide_hidden
+from certify.api import equivalent as decide
+from certify.api import hidden_symmetry as decide_hidden
 from certify.kernel import check
 from certify.hidden.mechanisms import detect
 from certify.network import Network
@@ -71,7 +71,7 @@ def run(*args: str):
 
 def test_cli_writes_witness_and_certificate(tmp_path):
     out, cert = tmp_path / "w.json", tmp_path / "c.json"
-    r = run("hidden", str(EXAMPLES / "D-FLIP.json"), "--out", str(out), "--certificate", str(cert), "--json")
+    r = run("hidden", str(EXAMPLES / "D-FLIP.json"), "--witness", str(out), "--certificate", str(cert), "--json")
     assert r.returncode == 0, r.stderr
     obj = json.loads(r.stdout)
     assert obj["verdict"] == "hidden-symmetry" and obj["evidence"]["mechanism"] == "M8"

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from certify.hidden.decision import decide_hidden
-from certify.shallow.honesty import decide_honest, decision
+from certify.api import hidden_symmetry as decide_hidden
+from certify.shallow.honesty import decision
+from certify.api import honest as decide_honest
 from certify.kernel import check
 from certify.kernel.honest import decide
 from certify.kernel.subsetsum import TooExpensive, solve01
@@ -203,8 +204,8 @@ def test_split_family_t0_must_avoid_coincidences():
     """The family b_0 += t meets the parallel hyperplane x = −1/2 at t = 1/2: t0 must stop before."""
     from certify.shallow.honesty import family_certificate
     net = Network.from_layers([([[1], [-1], [1]], [0, 0, F(1, 2)]), ([[1, 1, 3]], [0])])
-    (cert, verdict, _), _ = family_certificate(net, {"a": [0, 1], "pairs": [[0, 1]]}, 0.0)
-    assert verdict.valid and F(cert["evidence"]["t0"]) < F(1, 2)
+    cert, _ = family_certificate(net, {"a": [0, 1], "pairs": [[0, 1]]}, 0.0)
+    assert check(cert).valid and F(cert["evidence"]["t0"]) < F(1, 2)
     bad = copy.deepcopy(cert)
     bad["evidence"]["t0"] = "1000"
     rejected(bad)

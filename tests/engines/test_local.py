@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings, strategies as st
 
 from certify.cli import main
 from certify.kernel import check
-from certify.local.identifiability import decide_local
+from certify.api import locally_identifiable as decide_local
 from certify.network import Network
 from local_oracle import certificate_points, jacobian, rank, theorem_5_1_holds
 from mutation import mutations
@@ -208,9 +208,10 @@ def test_kernel_rejects_dependent_kink_vectors():
 
 def test_cli_exit_codes_and_json(tmp_path, capsys):
     out = tmp_path / "c.json"
-    assert main(["local", f"{EX}/D-ID.json", "--out", str(out), "--json"]) == 0
+    assert main(["local", f"{EX}/D-ID.json", "--certificate", str(out), "--json"]) == 0
     obj = json.loads(capsys.readouterr().out)
-    assert obj["exit_code"] == 0 and obj["certified"] and obj["certificate_file"] == str(out)
+    assert obj["exit_code"] == 0 and obj["certified"] and obj["files"]["certificate"] == str(out)
+    assert obj["domain"] == {"box": None, "source": "the whole space", "text": "R^2"}
     assert main(["check", str(out)]) == 0
     assert main(["local", f"{EX}/D-DEAD.json"]) == 1
     assert main(["local", f"{EX}/S2.json"]) == 3

@@ -9,8 +9,9 @@ import pytest
 import z3
 from hypothesis import given, strategies as st
 
+from certify import api
 from certify.group import orbit as symmetry
-from certify.deep.strategy import decide
+from certify.api import equivalent as decide
 from certify.kernel import check
 from certify.kernel.network import Layer
 from certify.kernel.orbit import find_group_element
@@ -49,7 +50,7 @@ def test_random_group_element_is_recovered_and_certified(net, rnd):
     moved = symmetry.apply(g, net)
     found = symmetry.orbit_element(net, moved)
     assert found is not None and symmetry.verify(net, moved, found) is None
-    answer = symmetry.decide_orbit(net, moved)
+    answer = api.orbit(net, moved)
     assert answer.code == 0 and answer.certified
     assert check(answer.certificate).valid
     eq = decide(net, moved, method="orbit")
@@ -105,7 +106,7 @@ def test_complete_matcher_agrees_with_z3_oracle(seed):
     expected = z3_in_orbit(a, b)
     found = find_group_element(a.net, b.net)
     assert (found is not None) == expected
-    answer = symmetry.decide_orbit(a, b)
+    answer = api.orbit(a, b)
     assert answer.code == (0 if expected else 1) and answer.certified
 
 
@@ -120,7 +121,7 @@ def test_identical_twins_and_free_neurons():
 def test_different_architectures_are_not_in_orbit():
     a = Network.from_layers([([[1], [2]], [0, 0]), ([[1, 1]], [0])])
     b = Network.from_layers([([[1]], [0]), ([[3]], [0])])
-    answer = symmetry.decide_orbit(a, b)
+    answer = api.orbit(a, b)
     assert answer.code == 1 and "architectures differ" in answer.summary and answer.certified
 
 
@@ -135,7 +136,7 @@ def test_a_wrong_float_proposal_is_caught_by_the_kernel_and_the_exact_matcher_de
     w[1][0][0] += Fraction(1, 2 ** 70)
     b = b.replace(layers=[Layer(tuple(map(tuple, wt)), layer.bias) for wt, layer in zip(w, b.layers)])
     assert symmetry._float_proposal(a, b) is not None          # the floats are fooled
-    ans = symmetry.decide_orbit(a, b)
+    ans = api.orbit(a, b)
     assert ans.code == 1 and ans.certified and ans.verdict == "not-in-orbit"
     eq = decide(a, b, None)
     assert eq.method != "orbit" and (eq.code == 3 or eq.certified)

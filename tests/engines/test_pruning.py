@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from certify.cli import main
-from certify.deep.strategy import decide
+from certify.api import equivalent as decide
 from certify.kernel import check
 from certify.network import Network
-from certify.pruning import prune
+from certify.api import prune
 from strategies import direct_eval, random_network
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -23,7 +23,8 @@ BOX = ((Fraction(-1), Fraction(1)), (Fraction(-1), Fraction(1)))
 
 def test_dead_neuron_of_d_dead_is_deleted_and_the_region_tree_agrees():
     net = Network.load(EXAMPLES / "D-DEAD.json")
-    pruned, ans = prune(net)
+    ans = prune(net)
+    pruned = ans.artifacts.get("pruned")
     assert ans.code == 0 and ans.certified
     assert net.widths == (2, 2, 2, 1) and pruned.widths == (2, 2, 1, 1)
     assert ans.details["removed"] == [[1, 0]]
@@ -55,7 +56,8 @@ def planted(seed: int) -> tuple[Network, set[tuple[int, int]]]:
 @given(st.integers(0, 10 ** 6), st.lists(st.tuples(st.integers(-8, 8), st.integers(-8, 8)), min_size=5, max_size=5))
 def test_planted_dead_neurons_are_pruned_and_the_function_is_unchanged_on_the_box(seed, points):
     net, dead = planted(seed)
-    pruned, ans = prune(net, BOX, nested_seconds=0)
+    ans = prune(net, BOX, nested_timeout=0)
+    pruned = ans.artifacts.get("pruned")
     assert ans.certified and check(ans.certificate).valid
     removed = {tuple(tj) for tj in ans.details["removed"]}
     # every planted dead neuron is found (one per layer may be kept so that no layer is empty)
@@ -70,7 +72,7 @@ def test_planted_dead_neurons_are_pruned_and_the_function_is_unchanged_on_the_bo
 
 
 def _cert() -> dict:
-    _, ans = prune(Network.load(EXAMPLES / "D-DEAD.json"))
+    ans = prune(Network.load(EXAMPLES / "D-DEAD.json"))
     return ans.certificate
 
 
@@ -105,7 +107,8 @@ def test_mutated_pruning_certificates_fail_the_kernel(name, cert):
 def test_a_proof_on_a_box_does_not_extend_beyond_it():
     # σ(−x) is dead on [0, 1] but not on [−1, 1]
     net = Network.from_layers([([[1], [-1]], [0, 0]), ([[1, 1]], [0])])
-    pruned, ans = prune(net, ((Fraction(0), Fraction(1)),))
+    ans = prune(net, ((Fraction(0), Fraction(1)),))
+    pruned = ans.artifacts.get("pruned")
     assert ans.certified and pruned.widths == (1, 1, 1)
     wider = copy.deepcopy(ans.certificate)
     wider["claim"]["domain"] = {"box": [["-1", "1"]]}
@@ -121,7 +124,11 @@ def test_cli_writes_the_pruned_network_with_its_domain(tmp_path):
                  "--certificate", str(cert)]) == 0
     pruned = Network.load(out)
     assert pruned.box == BOX and pruned.widths == (2, 2, 1, 1)
-    assert main(["check", str(cert), "--bind", f"B={out}", "--bind", f"A={EXAMPLES / 'D-DEAD.json'}"]) == 0
+    bind = ["--bind", f"B={out}", "--bind", f"A={EXAMPLES / 'D-DEAD.json'}"]
+    assert main(["check", str(cert), *bind, "--expect", "equivalent", "--expect-domain=-1:1"]) == 0
+    # a gate for a larger box than the proof covers fails, and --bind alone is refused
+    assert main(["check", str(cert), *bind, "--expect", "equivalent", "--expect-domain=-2:2"]) == 1
+    assert main(["check", str(cert), *bind]) == 2
 
 
 def test_box_from_a_vnnlib_property(tmp_path, capsys):

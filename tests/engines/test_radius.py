@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 from certify.kernel import check
 from certify.kernel.exact import fmt
-from certify.local.identifiability import decide_local
+from certify.api import locally_identifiable as decide_local
 from certify.network import Network
 from local_oracle import certificate_points, flat_params, jacobian, pattern, rank
 from strategies import random_network

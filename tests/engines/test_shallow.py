@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, strategies as st
 
 from certify.shallow import canonical as shallow
-from certify.deep.strategy import decide
+from certify.api import equivalent as decide
 from certify.kernel import check
 from certify.network import Network
 from strategies import direct_eval, nonzero_rationals, positive_rationals, random_network, shallow_networks

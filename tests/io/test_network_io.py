@@ -130,10 +130,10 @@ def test_bad_box_flag(tmp_path, capsys):
 
 
 def test_unknown_option_is_one_line(capsys):
-    with pytest.raises(SystemExit) as e:
-        main(["equiv", "--frobnicate"])
-    assert e.value.code == 2
-    assert capsys.readouterr().err.strip().count("\n") == 0
+    assert main(["equiv", "--frobnicate"]) == 2
+    err = capsys.readouterr().err
+    assert "unrecognized arguments" in err or "required" in err
+    assert err.strip().count("\n") == 0
 
 
 def test_input_error_names_the_place():

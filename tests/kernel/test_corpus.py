@@ -81,15 +81,19 @@ def test_bind_ties_a_proof_to_the_shipped_files(tmp_path, capsys):
     """`certify check --bind`: a valid proof about other networks than the files is rejected."""
     cert = str(ROOT / "certificates" / "equivalent--orbit--D-ID__D-ID-moved.json")
     a, b = str(ROOT / "examples" / "D-ID.json"), str(ROOT / "examples" / "D-ID-moved.json")
-    assert main(["check", cert, "--bind", f"A={a}", "--bind", f"B={b}"]) == 0
-    assert main(["check", cert, "--bind", f"B={a}"]) == 1
+    expect = ["--expect", "equivalent", "--expect-domain", "whole"]
+    assert main(["check", cert, "--bind", f"A={a}", "--bind", f"B={b}", *expect]) == 0
+    assert main(["check", cert, "--bind", f"B={a}", *expect]) == 1
     assert "differs from" in capsys.readouterr().out
+    # the statement and the domain are part of the gate: a weaker claim cannot pass it
+    assert main(["check", cert, "--bind", f"A={a}", "--expect", "not-equivalent", "--expect-domain", "whole"]) == 1
+    assert "--expect" in capsys.readouterr().out
     # the comparison is exact: a copy with one weight changed by 2^-60 is another network
     net = json.loads(Path(b).read_text())
     net["layers"][0]["bias"][0] = str(Fraction(net["layers"][0]["bias"][0]) + Fraction(1, 2 ** 60))
     (tmp_path / "b.json").write_text(json.dumps(net))
-    assert main(["check", cert, "--bind", f"B={tmp_path / 'b.json'}"]) == 1
-    assert main(["check", cert, "--bind", f"C={a}"]) == 2
+    assert main(["check", cert, "--bind", f"B={tmp_path / 'b.json'}", *expect]) == 1
+    assert main(["check", cert, "--bind", f"C={a}", *expect]) == 2
 
 
 def test_json_check_reports_what_each_certificate_proves(capsys):

@@ -69,7 +69,7 @@ def test_hole_fdim_upper_bound_mixed_coordinates():
 
 def test_fdim_engine_certificate_still_valid_after_the_fix():
     """The fix keeps honest certificates with genuine kernel vectors valid (D-DEAD: deficit 3)."""
-    from certify.local.fdim import functional_dimension
+    from certify.api import functional_dimension
     ans = functional_dimension(Network.load(f"{EX}/D-DEAD.json"), samples=24)
     cert = ans.certificate
     assert check(cert).valid and cert["evidence"]["vectors"]
@@ -111,7 +111,7 @@ def test_hole_ignored_claim_fields():
     """check.check used to ignore unknown claim fields, so a valid local certificate with
     "radius": null could also carry "radius_linf": "1" (theory.md §5.6's name for the radius)
     and a reader would believe an explicit radius 1 was certified."""
-    from certify.local.identifiability import decide_local
+    from certify.api import locally_identifiable as decide_local
     cert = decide_local(Network.load(f"{EX}/S6.json")).certificate
     assert check(cert).valid and cert["claim"]["radius"] is None
     bad = copy.deepcopy(cert)
@@ -135,7 +135,7 @@ def test_counterexample_outside_the_claimed_box():
 def test_box_equivalence_does_not_transfer_to_the_whole_space(method):
     """S12: S3 = σ(x) − σ(x − 1) restricted to [2, 5] is the constant 1 (so it is on [1, ∞)).
     A proof on the box must not validate once the claim's domain is widened past x = 1."""
-    from certify.deep.strategy import decide as equiv
+    from certify.api import equivalent as equiv
     s12 = Network.load(f"{EX}/S12.json")
     const = Network.from_json(_net([([["0"]], ["0"]), ([["0"]], ["1"])]))
     ans = equiv(s12, const, ((F(2), F(5)),), method=method)
@@ -148,7 +148,7 @@ def test_box_equivalence_does_not_transfer_to_the_whole_space(method):
 
 
 def test_local_sample_outside_the_box_and_composite_prime():
-    from certify.local.identifiability import decide_local
+    from certify.api import locally_identifiable as decide_local
     cert = decide_local(Network.load(f"{EX}/S6.json")).certificate
     assert check(cert).valid
     bad = copy.deepcopy(cert)
@@ -253,7 +253,7 @@ def test_in_sigma_agrees_with_brute_force_fibers():
 
 
 def test_honest_budget_must_be_a_real_integer():
-    from certify.shallow.honesty import decide_honest
+    from certify.api import honest as decide_honest
     cert = decide_honest(Network.load(f"{EX}/S6.json")).certificate
     assert check(cert).valid
     for budget in (True, 0, -1, 1.5, "100", (1 << 24) + 1):

@@ -14,7 +14,7 @@ from certify.kernel.forward import Line, batches, int_net, map_batches, point
 from certify.kernel.local import column_scales, jacobian_rows, numerators_mod_p
 from certify.local.kinkprobe import _float_pass
 from certify.local.linewalk import FloatNet, walk
-from certify.local.identifiability import decide_local
+from certify.api import locally_identifiable as decide_local
 from certify.network import Network
 from local_oracle import jacobian
 from strategies import direct_eval, random_network

@@ -41,6 +41,9 @@ class Facts:
     attempted: int = 0          # region-tree attempts
     nested: int = 0             # signs proved by region trees
     nested_seconds: float = 0.0
+    candidates: int = 0         # neurons a float sample suggests are dead or stably active
+    out_of_time: int = 0        # candidates never attempted: the time limit ran out
+    over_cap: int = 0           # candidates never attempted: beyond ``max_nested``
 
     def sign(self, t: int, j: int) -> str | None:
         entry = self.proofs.get((t, j))
@@ -75,9 +78,13 @@ def prove_signs(network: Network, box: Box | None, nested: bool = True, nested_b
         return facts
     start = time.perf_counter()
     end = start + nested_seconds
-    for t, j, sign in candidates(network, box, facts, samples, seed)[:max_nested]:
+    found = candidates(network, box, facts, samples, seed)
+    facts.candidates = len(found)
+    facts.over_cap = max(len(found) - max_nested, 0)
+    for n, (t, j, sign) in enumerate(found[:max_nested]):
         now = time.perf_counter()
         if now > end:
+            facts.out_of_time = min(len(found), max_nested) - n
             break
         facts.attempted += 1
         try:

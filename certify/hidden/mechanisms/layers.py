@@ -99,7 +99,7 @@ def layer_findings(network: Network, box: Box | None, facts: Facts, budget: int 
         out += _c5(network, box, t, sh, pairs)
         if not ok:  # the §3.4 structure is absent: search plain flips among the usable neurons
             found = _plain_flips(network, box, t, sh, budget, notes)
-            notes.append(f"hidden layer {t + 1}: (C1)–(C3) fail, pair moves not searched")
+            notes.append(f"hidden layer {t}: (C1)–(C3) fail, pair moves not searched")
         else:
             found = _c6(network, box, t, sh, pairs, singles, budget, notes)
         out += found
@@ -118,7 +118,7 @@ def _c1(network: Network, box: Box | None, t: int, sh: Shallow) -> list[Finding]
             yield [shallow_move(network, t, free_row(_pair(network, t), i, delta))]
             yield [shallow_move(network, t, free_row(_pair(network, t), i, -delta))]
 
-        out.append(Finding("M2", True, f"hidden layer {t + 1}, neuron {i}: no outgoing weights",
+        out.append(Finding("M2", True, f"neuron [{t}, {i}]: no outgoing weights",
                            network, box, build, t, (i,)))
     return out
 
@@ -140,7 +140,7 @@ def _c3(network: Network, box: Box | None, t: int, sh: Shallow) -> list[Finding]
                     v[r] = ONE
                     yield [shallow_move(network, t, twins(_pair(network, t), j, k, s, v))]
 
-            out.append(Finding("M6", True, f"hidden layer {t + 1}, neurons {j} and {k}: twins "
+            out.append(Finding("M6", True, f"hidden layer {t}, neurons {j} and {k}: twins "
                                f"(incoming rows proportional, factor {fmt(lam)} > 0)", network, box, build, t, (j, k)))
     return out
 
@@ -174,7 +174,7 @@ def _c4(network: Network, box: Box | None, t: int, sh: Shallow, pairs) -> list[F
             for v in (s, -s):
                 yield [shallow_move(network, t, slide(_pair(network, t), j, k, v))]
 
-        out.append(Finding("M9", True, f"hidden layer {t + 1}, neurons {j} and {k}: an opposite pair forming a "
+        out.append(Finding("M9", True, f"hidden layer {t}, neurons {j} and {k}: an opposite pair forming a "
                            "linear unit", network, box, build, t, (j, k)))
     return out
 
@@ -196,7 +196,7 @@ def _c5(network: Network, box: Box | None, t: int, sh: Shallow, pairs) -> list[F
             yield [shallow_move(network, t, redistribute(_pair(network, t), sh, pairs, relation, delta / big, u))]
 
     used = [pr for c, pr in zip(relation, pairs) if c]
-    return [Finding("M13", True, f"hidden layer {t + 1}: opposite pairs {used} have dependent normals "
+    return [Finding("M13", True, f"hidden layer {t}: opposite pairs {used} have dependent normals "
                     "(negative mass can be redistributed, C5)", network, box, build, t,
                     tuple(i for pr in used for i in pr))]
 
@@ -244,14 +244,14 @@ def _c6(network: Network, box: Box | None, t: int, sh: Shallow, pairs, singles, 
     if _too_big(sh):
         if not pairs and _no_flips_by_projection(sh):
             return []  # proved: no flip exists in this layer pair (and no pair moves without pairs)
-        notes.append(f"hidden layer {t + 1}: layer pair too large for the exact flip/pair-move search")
+        notes.append(f"hidden layer {t}: layer pair too large for the exact flip/pair-move search")
         return []
     if not pairs and _no_flips_by_projection(sh):
         return []
     try:
         move = realisable_move(sh, pairs, singles, Budget(budget))
     except TooExpensive as e:
-        notes.append(f"hidden layer {t + 1}: flip/pair-move search over budget ({e.cost} patterns)")
+        notes.append(f"hidden layer {t}: flip/pair-move search over budget ({e.cost} patterns)")
         return []
     if move is None:
         return []
@@ -267,7 +267,7 @@ def _plain_flips(network: Network, box: Box | None, t: int, sh: Shallow, budget,
     try:
         found = solve01([sh.flip(i) for i in usable], None, True, budget, dim=sh.m * sh.d)
     except TooExpensive as e:
-        notes.append(f"hidden layer {t + 1}: flip search over budget ({e.cost} patterns)")
+        notes.append(f"hidden layer {t}: flip search over budget ({e.cost} patterns)")
         return []
     if not found:
         return []
@@ -288,7 +288,7 @@ def move_finding(network: Network, box: Box | None, t: int, move: dict, sh: Shal
         def build(delta: Fraction) -> Iterable[list[dict]]:
             yield [{"move": "flip", "layer": t, "neurons": T, "relations": []}]
 
-        return Finding("M8", False, f"hidden layer {t + 1}, neurons {T}: flip (Σ_T W_next[:, j] W[j, :] = 0)",
+        return Finding("M8", False, f"hidden layer {t}, neurons {T}: flip (Σ_T W_next[:, j] W[j, :] = 0)",
                        network, box, build, t, tuple(T))
 
     def build_move(delta: Fraction) -> Iterable[list[dict]]:
@@ -300,7 +300,7 @@ def move_finding(network: Network, box: Box | None, t: int, move: dict, sh: Shal
     what = "pair move" if move["R"] else "flip compensated by pairs"
     if move["g"]:
         what = f"{move['g']} new linear unit(s) from collapsed pairs"
-    return Finding("M13", False, f"hidden layer {t + 1}: {what} (C6: R = {move['R']}, A' = {move['A']}, "
+    return Finding("M13", False, f"hidden layer {t}: {what} (C6: R = {move['R']}, A' = {move['A']}, "
                    f"T = {T})", network, box, build_move, t,
                    tuple(sorted({i for pr in move['R'] for i in pr} | set(T))))
 
@@ -326,7 +326,7 @@ def _deep_flips(network: Network, box: Box | None, t: int, sh: Shallow, facts: F
     try:
         T = solve01(cols, None, True, budget, dim=sh.m * len(basis))
     except TooExpensive:
-        notes.append(f"hidden layer {t + 1}: flip search on the image over budget")
+        notes.append(f"hidden layer {t}: flip search on the image over budget")
         return []
     if T is None:
         return []
@@ -346,7 +346,7 @@ def _deep_flips(network: Network, box: Box | None, t: int, sh: Shallow, facts: F
                  for i, rj in enumerate(rel_json) if any(U[r][i] for r in range(sh.m))]
         yield [{"move": "flip", "layer": t, "neurons": T, "relations": items}]
 
-    return [Finding("M8", False, f"hidden layer {t + 1}, neurons {T}: flip (M_T vanishes on the image of "
+    return [Finding("M8", False, f"hidden layer {t}, neurons {T}: flip (M_T vanishes on the image of "
                     f"layer {t})", network, box, build, t, tuple(T))]
 
 

@@ -60,7 +60,7 @@ def dead_findings(network: Network, box: Box | None, facts: Facts) -> list[Findi
 
             how = "interval bounds" if proof["method"] == "interval" else "a region-tree proof"
             out.append(Finding(_label(network, box, t, j, "M1"), True,
-                               f"hidden layer {t + 1}, neuron {j}: dead on the domain ({how})",
+                               f"neuron [{t}, {j}]: dead on the domain ({how})",
                                network, box, build, t, (j,)))
     return out
 
@@ -78,7 +78,7 @@ def active_findings(network: Network, box: Box | None, facts: Facts) -> list[Fin
 
             how = "interval bounds" if proof["method"] == "interval" else "a region-tree proof"
             out.append(Finding(_label(network, box, t, j, "M4"), True,
-                               f"hidden layer {t + 1}, neuron {j}: stably active on the domain ({how})",
+                               f"neuron [{t}, {j}]: stably active on the domain ({how})",
                                network, box, build, t, (j,)))
     return out
 
@@ -102,7 +102,7 @@ def mixing_findings(network: Network, box: Box | None, facts: Facts) -> list[Fin
                     yield [{"move": "active-combine", "layer": t, "target": p, "source": q,
                             "factor": fmt(delta / big), "proofs": [facts.proof(t, p), facts.proof(t, q)]}]
 
-        out.append(Finding("M5", True, f"hidden layer {t + 1}, neurons {active[:8]}{'…' if len(active) > 8 else ''}: "
+        out.append(Finding("M5", True, f"hidden layer {t}, neurons {active[:8]}{'…' if len(active) > 8 else ''}: "
                            f"{len(active)} stably active neurons can be mixed", network, box, build, t, tuple(active)))
     return out
 
@@ -155,7 +155,7 @@ def relation_findings(network: Network, box: Box | None, facts: Facts) -> list[F
 
         c, _ = rels[0]
         used = [k for k, x in enumerate(c) if x]
-        out.append(Finding("M7", True, f"hidden layer {t + 1}: stably active neurons {used} satisfy an affine "
+        out.append(Finding("M7", True, f"hidden layer {t}: stably active neurons {used} satisfy an affine "
                            f"relation on the image ({len(rels)} found)", network, box, build, t, tuple(used)))
     return out
 
@@ -195,7 +195,7 @@ def exclusive_findings(network: Network, box: Box | None, facts: Facts) -> list[
                         yield [{"move": "exclusive", "layer": t, "neuron": j, "predecessor": k,
                                 "decrease": fmt(delta), "partners": partners}]
 
-                    out.append(Finding("M10", True, f"hidden layer {t + 1}, neuron {j}: dead wherever neuron {k} "
+                    out.append(Finding("M10", True, f"neuron [{t}, {j}]: dead wherever neuron {k} "
                                        f"of layer {t} is active", network, box, build, t, (j, k)))
                     break
     return out
