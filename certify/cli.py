@@ -96,7 +96,8 @@ def _fail(message: str, code: int, wants_json: bool, command: str | None) -> int
     message = " ".join(message.split())  # one line, whatever the exception text held
     if wants_json:
         import json
-        print(json.dumps({"command": command, "exit_code": code, "verdict": "error", "error": message},
+        error = message[len("certify: "):] if message.startswith("certify: ") else message
+        print(json.dumps({"command": command, "exit_code": code, "verdict": "error", "error": error},
                          ensure_ascii=False))
     print(message, file=sys.stderr)
     return code

@@ -42,7 +42,7 @@ def counterexample_output(path: str | None) -> Output:
             import sys
             print(f"certify: nothing written to {target}: there is no counterexample", file=sys.stderr)
             return False
-        from ..io.vnnlib import write_counterexample
+        from ..io.counterexample import write_counterexample
         write_counterexample(target, d)
         return True
     return Output("--counterexample", path, "counterexample", write, (".json", ".txt", ".counterexample"))

@@ -14,6 +14,7 @@ Two rules live here and nowhere else:
 from __future__ import annotations
 
 import time
+from fractions import Fraction
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +59,18 @@ class Answer:
     def witness(self):
         """The hidden-symmetry witness θ' (a Network), or None."""
         return self.artifacts.get("witness")
+
+    @property
+    def counterexample(self) -> "tuple[Fraction, ...] | None":
+        """The exact point x of a ``not-equivalent`` answer, as Fractions (None otherwise)."""
+        x = self.details.get("x") if self.verdict == "not-equivalent" else None
+        return None if x is None else tuple(Fraction(v) for v in x)
+
+    @property
+    def counterexample_floats(self) -> "tuple[float, ...] | None":
+        """The same point as the nearest floats (for other tools; the exact point is the evidence)."""
+        x = self.counterexample
+        return None if x is None else tuple(float(v) for v in x)
 
     def to_json(self) -> dict:
         out = {"command": self.command, "verdict": self.verdict, "exit_code": self.code,
