@@ -79,6 +79,7 @@ def _equivalent(p: Problem, method: str, theorem: str, summary: str, details: di
 
 
 def by_sampling(p: Problem) -> Answer | None:
+    p.report("sampling for a counterexample")
     from . import sampling
     cex = sampling.refute(p.a, p.b, p.box, seed=p.seed)
     return None if cex is None else counterexample_answer(p, *cex, "sample")
@@ -86,6 +87,7 @@ def by_sampling(p: Problem) -> Answer | None:
 
 def by_orbit(p: Problem) -> Answer | None:
     """B = g·A: the float proposal goes to the kernel; a rejection falls back to the exact matcher."""
+    p.report("orbit matching")
     from ..group import orbit as group
 
     def judge(g: "group.GroupElement | None") -> Answer | None:
@@ -101,6 +103,7 @@ def by_orbit(p: Problem) -> Answer | None:
 
 def by_shallow(p: Problem) -> Answer:
     """Theorem 3.1/3.2: one hidden layer is decided by canonical forms (complete)."""
+    p.report("shallow canonical forms")
     from ..shallow import canonical
     der = canonical.derive(p.networks, p.box)
     theorem = THEOREM_SHALLOW[p.box is not None]
@@ -128,6 +131,7 @@ def _step_json(step: dict) -> dict:
 
 def by_tree(p: Problem, budget: int, deadline: float | None) -> Answer | None:
     """The region tree: a kernel-checked certificate, an exact counterexample, or None."""
+    p.report("region tree")
     from . import regiontree
     result = regiontree.prove_equivalence(p.a, p.b, p.box, budget=budget, deadline=deadline)
     if result.verdict == "refuted":
@@ -144,6 +148,7 @@ def by_tree(p: Problem, budget: int, deadline: float | None) -> Answer | None:
 
 def by_smt(p: Problem) -> Answer | None:
     """z3: a counterexample (kernel-checked), an uncertified "equal" (exit 3), or None."""
+    p.report("z3")
     from ..encode import smt
     result = smt.decide(p.a.net, p.b.net, p.box, timeout=None if p.deadline is None else max(p.remaining(), 0.001))
     if result.status == "sat":
