@@ -90,7 +90,7 @@ def by_orbit(p: Problem) -> Answer | None:
     p.report("orbit matching")
     from ..group import orbit as group
 
-    def judge(g: "group.GroupElement | None") -> Answer | None:
+    def judge(g: "group.GroupElement | None", proof: dict | None = None) -> Answer | None:
         if g is None:
             return None
         return _equivalent(p, "orbit", THEOREM_ORBIT, "B is a permutation and positive rescaling of A",
