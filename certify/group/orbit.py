@@ -56,8 +56,12 @@ def random_element(network: Network, rng: random.Random, max_num: int = 9) -> Gr
                          for n in hidden])
 
 
-def _float_proposal(a: Network, b: Network) -> GroupElement | None:
-    """Match ℓ1-normalised rows layer by layer in floating point; None when ambiguous."""
+def _float_proposal(a: Network, b: Network) -> tuple[GroupElement | None, bool]:
+    """Match ℓ1-normalised rows layer by layer in floating point.
+
+    Returns (g, False) for a proposal (exactly checked later), (None, False) when ties make
+    it ambiguous, and (None, True) when a row of A has no partner in B: then B is most
+    likely outside the orbit (floats only say which tactic is worth running)."""
     perms, prev_perm = [], None
     la, lb = a.float_layers, b.float_layers
     scale_a = scale_b = None
@@ -71,7 +75,7 @@ def _float_proposal(a: Network, b: Network) -> GroupElement | None:
         rb = np.hstack([wb, bb[:, None]])
         na, nb = np.abs(ra).sum(axis=1), np.abs(rb).sum(axis=1)
         if not (na > 0).all() or not (nb > 0).all():
-            return None
+            return None, False
         ra, rb = ra / na[:, None], rb / nb[:, None]
         if prev_perm is not None:  # bring A's columns into B's order
             cols = np.empty(len(prev_perm), dtype=int)
@@ -79,19 +83,27 @@ def _float_proposal(a: Network, b: Network) -> GroupElement | None:
             ra = np.hstack([ra[:, :-1][:, cols], ra[:, -1:]])
         keys_b = {tuple(np.round(r, 9)): i for i, r in enumerate(rb)}
         if len(keys_b) != len(rb):
-            return None
+            return None, False
         perm = []
         for r in ra:
             j = keys_b.get(tuple(np.round(r, 9)))
             if j is None:
-                return None
+                return None, True
             perm.append(j)
         if len(set(perm)) != len(perm):
-            return None
+            return None, False
         perms.append(perm)
         prev_perm = perm
         scale_a, scale_b = na, nb
-    return _exact_scales(a, b, perms)
+    if perms:  # the output layer: B_out[:, π j]·|B row| = A_out[:, j]·|A row|, same biases
+        (wa, ba), (wb, bb) = la[-1], lb[-1]
+        cols = np.empty(len(prev_perm), dtype=int)
+        cols[prev_perm] = np.arange(len(prev_perm))
+        left = np.hstack([(wa * scale_a[None, :])[:, cols], ba[:, None]])
+        right = np.hstack([wb * scale_b[None, :], bb[:, None]])
+        if not np.allclose(left, right, rtol=1e-9, atol=1e-12 * (1 + np.abs(right).max())):
+            return None, True
+    return _exact_scales(a, b, perms), False
 
 
 def _exact_scales(a: Network, b: Network, perms: Sequence[Sequence[int]]) -> GroupElement | None:
@@ -119,7 +131,7 @@ def _exact_scales(a: Network, b: Network, perms: Sequence[Sequence[int]]) -> Gro
 
 
 def orbit_search(a: Network, b: Network, budget: int = 20000, propose: bool = True,
-                 verify: bool = True) -> tuple[GroupElement | None, dict | None]:
+                 verify: bool = True, exhaustive: bool = True) -> tuple[GroupElement | None, dict | None]:
     """(g, None) with g·A = B exactly, or (None, separation proof) if B ∉ G·A (complete).
 
     The float proposal comes first (``propose``); it is checked exactly here unless
@@ -127,14 +139,18 @@ def orbit_search(a: Network, b: Network, budget: int = 20000, propose: bool = Tr
     checks it (the same check; done once instead of twice on large networks).  Such a caller
     must retry with ``propose=False`` when the kernel rejects g.  Without a proposal the
     answer comes from the exact search (``matching.py``).  Raises ``Undecided`` if that
-    search exceeds ``budget`` nodes.
+    search exceeds ``budget`` nodes.  ``exhaustive=False`` (a caller that only wants g)
+    skips the search when floats find a row of A without partner in B, and returns
+    (None, None): no element, and no proof either.
     """
     if a.widths != b.widths:
         return None, {"architecture": True}
-    proposal = _float_proposal(a, b) if propose else None
+    proposal, apart = _float_proposal(a, b) if propose else (None, False)
     if proposal is not None and (not verify or check_group_element(a.net, b.net, proposal.perms,
                                                                    proposal.scales) is None):
         return proposal, None
+    if apart and not exhaustive:
+        return None, None
     found, proof = search(a.net, b.net, budget=budget)
     return (None, proof) if found is None else (GroupElement(*found), None)
 
@@ -145,12 +161,12 @@ def orbit_element(a: Network, b: Network, budget: int = 20000, propose: bool = T
     return orbit_search(a, b, budget, propose, verify)[0]
 
 
-def kernel_judged(a: Network, b: Network, judge, budget: int = 20000):
+def kernel_judged(a: Network, b: Network, judge, budget: int = 20000, exhaustive: bool = True):
     """``judge(g, proof)`` → Answer: g for B ∈ G·A, else the separation proof of B ∉ G·A.
 
     The float proposal goes to the kernel unverified; if the kernel rejects it, the exact
     search decides and its result is judged instead.  Raises ``Undecided``."""
-    g, proof = orbit_search(a, b, budget=budget, verify=False)
+    g, proof = orbit_search(a, b, budget=budget, verify=False, exhaustive=exhaustive)
     answer = judge(g, proof)
     if g is not None and (answer is None or not answer.certified):
         answer = judge(*orbit_search(a, b, budget=budget, propose=False))

@@ -147,10 +147,12 @@ def _label(x: Fraction, free_edge: bool) -> tuple:
     return (1, (x > 0) - (x < 0)) if free_edge else (0, x)
 
 
-def _adjacency(nf: NormalForm) -> tuple[list[list[tuple]], list[list[tuple]], list[tuple]]:
-    """Per hidden node: labelled in-edges, out-edges and the initial colour key."""
+def _adjacency(nf: NormalForm, labels: dict) -> tuple[list[list[tuple]], list[list[tuple]], list[tuple]]:
+    """Per hidden node: labelled in-edges, out-edges and the initial colour key.
+
+    Edge labels are interned as integers in ``labels`` (shared by A and B): equal exact
+    labels get equal numbers, so refinement sorts integers instead of Fractions."""
     layers = len(nf.w)
-    d0 = len(nf.w[0][0])
     node_of: list[list[int]] = []
     count = 0
     for t in range(layers - 1):
@@ -166,7 +168,7 @@ def _adjacency(nf: NormalForm) -> tuple[list[list[tuple]], list[list[tuple]], li
                 if not x:
                     continue
                 src_free = t > 0 and nf.free[t - 1][j]
-                lab = _label(x, tgt_free or src_free)
+                lab = labels.setdefault(_label(x, tgt_free or src_free), len(labels))
                 src = ("in", j) if t == 0 else node_of[t - 1][j]
                 tgt = ("out", i) if t == layers - 1 else node_of[t][i]
                 if t < layers - 1:
@@ -175,7 +177,6 @@ def _adjacency(nf: NormalForm) -> tuple[list[list[tuple]], list[list[tuple]], li
                     outs[node_of[t - 1][j]].append((lab, tgt))
             if t < layers - 1:
                 init[node_of[t][i]] = (t, tgt_free, nf.b[t][i])
-    del d0
     return ins, outs, init
 
 
@@ -267,9 +268,10 @@ def leaf_scales(na: NormalForm, nb: NormalForm, bij: list[int]) -> Scales | None
 class Pair:
     """A and B prepared for matching: Sc-normal forms, labelled graphs, initial colours."""
 
-    def __init__(self, a: Net, b: Net):
-        self.na, self.nb = NormalForm(a), NormalForm(b)
-        self.graphs = [_adjacency(self.na), _adjacency(self.nb)]
+    def __init__(self, na: NormalForm, nb: NormalForm):
+        self.na, self.nb = na, nb
+        labels: dict = {}
+        self.graphs = [_adjacency(self.na, labels), _adjacency(self.nb, labels)]
         table: dict = {}
         self.colours = [[table.setdefault(k, len(table)) for k in g[2]] for g in self.graphs]
 
@@ -325,7 +327,7 @@ def check_separation(a: Net, b: Net, proof: object, where: str = "evidence.separ
     if a.widths != b.widths:
         require(proof == {"architecture": True}, f"{where}: the widths differ: expected {{'architecture': true}}")
         return
-    pair = Pair(a, b)
+    pair = Pair(NormalForm(a), NormalForm(b))
     _check_node(pair, pair.colours, proof, where)
 
 
