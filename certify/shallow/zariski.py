@@ -102,8 +102,9 @@ class HonestSet:
     def architecture(self) -> str:
         return f"{self.d}-{self.n}-{self.m}"
 
-    def charts(self) -> tuple[Chart, Chart]:
-        return self.raw, self.invariant
+    def charts(self, names: Sequence[str] | None = None) -> tuple[Chart, ...]:
+        """The charts named (``"raw"``, ``"invariant"``; default both), in that order."""
+        return tuple(c for c in (self.raw, self.invariant) if names is None or c.coordinates in names)
 
 
 # --------------------------------------------------------------------------- architecture
@@ -337,24 +338,27 @@ def evaluate(chart: Chart, point: Sequence[Fraction]) -> Evaluation:
 
 
 def explain(network, description: HonestSet | None = None) -> dict:
-    """Both charts evaluated at a one-hidden-layer network: U_0, U_1 and the vanishing conditions."""
+    """Both charts evaluated exactly at a one-hidden-layer network: U_0, the strata of U_1 that
+    contain θ, and which of their conditions hold and which vanish."""
     d, n, m = network.widths
     description = description or honest_set(d, n, m)
-    out: dict = {"architecture": description.architecture}
+    out: dict = {"architecture": description.architecture, "complete": description.complete}
     for chart in description.charts():
         point = values_of(network, chart)
         if point is None:
             out[chart.coordinates] = {"defined": False, "reason": "a row (w_j | b_j) is zero: θ ∉ P"}
             continue
         ev = evaluate(chart, point)
-        pairs = [list(p) for p, s in ev.strata.items() if s["locus"]]
-        relevant = list(chart.U0) + [name for s in chart.U1 if s.pair in map(tuple, pairs)
-                                     for name in s.locus + s.conditions if name not in chart.U0]
+        on = [s for s in chart.U1 if ev.strata[s.pair]["locus"]]
+        relevant = list(chart.U0)
+        for s in on:
+            relevant += [name for name in s.locus + s.conditions if name not in relevant]
         out[chart.coordinates] = {
             "defined": True, "U0": ev.U0, "U1": ev.U1, "in_U0_or_U1": ev.U0 or ev.U1,
-            "strata": [{"pair": [[0, p[0]], [0, p[1]]], "member": ev.strata[tuple(p)]["member"]} for p in pairs],
+            "strata": [{"pair": [[0, s.pair[0]], [0, s.pair[1]]], "member": ev.strata[s.pair]["member"]}
+                       for s in on],
             "vanish": [name for name in relevant if not ev.holds[name]],
-            "hold": sum(1 for name in relevant if ev.holds[name]), "checked": len(relevant)}
+            "hold": [name for name in relevant if ev.holds[name]]}
     return out
 
 
@@ -391,16 +395,16 @@ def terms_of(poly) -> list:
     return [[int(c), [[k, e] for k, e in enumerate(mon) if e]] for mon, c in poly.terms()]
 
 
-def to_json(description: HonestSet) -> dict:
+def to_json(description: HonestSet, charts: Sequence[str] | None = None) -> dict:
     """The description as JSON-ready data: each polynomial as sympy text and as exact terms
     over the chart's ``symbols`` (generator indices)."""
-    charts = {}
-    for chart in description.charts():
+    out = {}
+    for chart in description.charts(charts):
         def cond(c: Condition) -> dict:
             return {"name": c.name, "relation": c.relation, "section": c.section, "meaning": c.meaning,
                     "polynomials": [text_of(p) for p in c.components],
                     "terms": [terms_of(p) for p in c.components]}
-        charts[chart.coordinates] = {
+        out[chart.coordinates] = {
             "symbols": [str(s) for s in chart.symbols],
             "ambient": [cond(c) for c in chart.ambient],
             "conditions": [cond(c) for c in chart.conditions.values()],
@@ -412,7 +416,7 @@ def to_json(description: HonestSet) -> dict:
             "theorems": [THEOREM["U0"], THEOREM["U1"], THEOREM["complete" if description.complete else "partial"]],
             "relations": {NEQ: "some component is non-zero", EQ: "every component is zero",
                           NEG: "the component is negative"},
-            "charts": charts}
+            "charts": out}
 
 
 _REL_TEXT = {NEQ: "not all zero", EQ: "all zero", NEG: "negative"}
@@ -422,10 +426,10 @@ def _theorems(description: HonestSet) -> list[str]:
     return [THEOREM["U0"], THEOREM["U1"], THEOREM["complete" if description.complete else "partial"]]
 
 
-def to_text(description: HonestSet) -> str:
+def to_text(description: HonestSet, charts: Sequence[str] | None = None) -> str:
     lines = [f"honest set of one-hidden-layer networks {description.architecture} (theory.md §3.4–3.6)"]
     lines += [f"  {t}" for t in _theorems(description)]
-    for chart in description.charts():
+    for chart in description.charts(charts):
         counts = chart.counts()
         lines += ["", f"== {chart.coordinates} coordinates: {', '.join(map(str, chart.symbols))}",
                   f"   {counts['conditions']} conditions, {counts['polynomials']} polynomials; "
@@ -447,10 +451,10 @@ def _tex_text(s: str) -> str:
     return s.replace("\\", "\\textbackslash ").replace("{", "\\{").replace("}", "\\}").replace("_", "\\_")
 
 
-def to_latex(description: HonestSet) -> str:
+def to_latex(description: HonestSet, charts: Sequence[str] | None = None) -> str:
     lines = [f"% honest set of one-hidden-layer networks {description.architecture} (theory.md §3.4--3.6)"]
     lines += [f"% {t}" for t in _theorems(description)]
-    for chart in description.charts():
+    for chart in description.charts(charts):
         names = _latex_names(chart)
 
         def show(c: Condition) -> str:
