@@ -107,7 +107,8 @@ def _force_sum(theta: Theta, T: list[int], fixed: set[int], k: int | None, rng: 
         kernel = nullspace_q([[W[t][p] for t in T] for p in range(d)], len(T))
         if k is not None or not kernel:
             return False
-        coeffs = [sum((_nonzero(rng) * v[i] for v in kernel), Fraction(0)) for i in range(len(T))]
+        weights = [_nonzero(rng) for _ in kernel]
+        coeffs = [sum((x * v[i] for x, v in zip(weights, kernel)), Fraction(0)) for i in range(len(T))]
         if not any(coeffs):
             return False
         s = dict(zip(T, coeffs))
