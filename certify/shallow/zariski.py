@@ -58,6 +58,13 @@ class Condition:
     components: tuple
     section: str
     meaning: str
+    compiled: tuple = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.compiled:  # sparse terms, for exact evaluation without sympy
+            object.__setattr__(self, "compiled", tuple(
+                tuple((int(c), tuple((k, e) for k, e in enumerate(mon) if e)) for mon, c in p.terms())
+                for p in self.components))
 
 
 @dataclass(frozen=True)
@@ -303,12 +310,29 @@ def value(poly, point: Sequence[Fraction]) -> Fraction:
     return total
 
 
-def holds(condition: Condition, point: Sequence[Fraction]) -> bool:
-    vals = [value(p, point) for p in condition.components]
+def _compiled_value(terms: tuple, point: Sequence) -> object:
+    total = 0
+    for coeff, factors in terms:
+        term = coeff
+        for k, e in factors:
+            term = term * (point[k] if e == 1 else point[k] ** e)
+        total = total + term
+    return total
+
+
+def exact_point(point: Sequence[Fraction]) -> list:
+    """The point as python-flint rationals (exact, and faster than Fractions)."""
+    from flint import fmpq
+    return [fmpq(x.numerator, x.denominator) for x in map(Fraction, point)]
+
+
+def holds(condition: Condition, point: Sequence) -> bool:
+    """Decide ``condition`` exactly at ``point`` (Fractions, or ``exact_point``'s rationals)."""
+    vals = [_compiled_value(t, point) for t in condition.compiled]
     if condition.relation == NEQ:
-        return any(vals)
+        return any(v != 0 for v in vals)
     if condition.relation == EQ:
-        return not any(vals)
+        return all(v == 0 for v in vals)
     return vals[0] < 0
 
 
@@ -328,6 +352,7 @@ class Evaluation:
 
 def evaluate(chart: Chart, point: Sequence[Fraction]) -> Evaluation:
     """Decide every condition of ``chart`` at ``point`` exactly (short-circuit free: all of them)."""
+    point = exact_point(point)
     result = {name: holds(c, point) for name, c in chart.conditions.items()}
     u0 = all(result[name] for name in chart.U0)
     strata = {}
