@@ -363,8 +363,9 @@ def evaluate(chart: Chart, point: Sequence[Fraction]) -> Evaluation:
 
 
 def explain(network, description: HonestSet | None = None) -> dict:
-    """Both charts evaluated exactly at a one-hidden-layer network: U_0, the strata of U_1 that
-    contain θ, and which of their conditions hold and which vanish."""
+    """Both charts evaluated exactly at a one-hidden-layer network: U_0, the strata of U_1 whose
+    equations θ satisfies, and which of their conditions hold and which vanish (or, for the
+    sign condition O, fail)."""
     d, n, m = network.widths
     description = description or honest_set(d, n, m)
     out: dict = {"architecture": description.architecture, "complete": description.complete}
@@ -374,7 +375,9 @@ def explain(network, description: HonestSet | None = None) -> dict:
             out[chart.coordinates] = {"defined": False, "reason": "a row (w_j | b_j) is zero: θ ∉ P"}
             continue
         ev = evaluate(chart, point)
-        on = [s for s in chart.U1 if ev.strata[s.pair]["locus"]]
+        # strata whose equations hold (in raw coordinates the sign O may still fail: twins)
+        on = [s for s in chart.U1 if all(ev.holds[name] for name in s.locus
+                                         if chart.conditions[name].relation == EQ)]
         relevant = list(chart.U0)
         for s in on:
             relevant += [name for name in s.locus + s.conditions if name not in relevant]
