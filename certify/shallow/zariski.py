@@ -58,13 +58,15 @@ class Condition:
     components: tuple
     section: str
     meaning: str
-    compiled: tuple = field(default=(), compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        if not self.compiled:  # sparse terms, for exact evaluation without sympy
-            object.__setattr__(self, "compiled", tuple(
-                tuple((int(c), tuple((k, e) for k, e in enumerate(mon) if e)) for mon, c in p.terms())
-                for p in self.components))
+    def compiled(self) -> tuple:
+        """Sparse terms per component, for exact evaluation without sympy (built once, on demand)."""
+        cached = self.__dict__.get("_compiled")
+        if cached is None:
+            cached = tuple(tuple((int(c), tuple((k, e) for k, e in enumerate(mon) if e)) for mon, c in p.terms())
+                           for p in self.components)
+            object.__setattr__(self, "_compiled", cached)
+        return cached
 
 
 @dataclass(frozen=True)
@@ -328,7 +330,7 @@ def exact_point(point: Sequence[Fraction]) -> list:
 
 def holds(condition: Condition, point: Sequence) -> bool:
     """Decide ``condition`` exactly at ``point`` (Fractions, or ``exact_point``'s rationals)."""
-    vals = [_compiled_value(t, point) for t in condition.compiled]
+    vals = [_compiled_value(t, point) for t in condition.compiled()]
     if condition.relation == NEQ:
         return any(v != 0 for v in vals)
     if condition.relation == EQ:

@@ -93,3 +93,13 @@ def test_honest_explain_agrees_in_U1(capsys, tmp_path):
 def test_honest_explain_on_a_deep_network(capsys):
     code, out, _ = run(capsys, "honest", str(EX / "D-ID.json"), "--explain")
     assert "zariski:  not evaluated: the polynomial description is for one hidden layer" in out
+
+
+def test_api_zariski_spellings():
+    import certify
+    from certify.kernel.exact import InputError
+    a, b = certify.zariski("2-2-1"), certify.zariski((2, 2, 1))
+    assert a.architecture == b.architecture == "2-2-1" and list(a.raw.conditions) == list(b.raw.conditions)
+    for bad in [(2, 2), (2, "2", 1), (True, 2, 1), "2x2x1"]:
+        with pytest.raises(InputError):
+            certify.zariski(bad)
