@@ -255,3 +255,20 @@ def test_1_2_1_raw_is_not_zariski_but_the_quotient_is():
     assert inv_h.holds["E[0,0][0,1]"] and not inv_t.holds["E[0,0][0,1]"]
     assert not inv_t.holds["D+[0,0][0,1]"] and inv_h.holds["D+[0,0][0,1]"]
     assert inv_h.U1 and not inv_t.U1 and not inv_t.U0
+
+
+@settings(max_examples=40)
+@given(st.sampled_from([(1, 2, 1), (2, 3, 1), (1, 3, 1), (2, 2, 2)]).flatmap(lambda a: st.tuples(st.just(a), points(a))))
+def test_public_answer_agrees_with_the_polynomials(case):
+    """The same through certify.api.honest (kernel-checked answers): for m = 1, exit 0 exactly on
+    U_0 ∪ U_1 (Theorem 3.6) and exit 1 elsewhere; for m ≥ 2, U_0 ∪ U_1 ⟹ exit 0."""
+    import certify
+    arch, net = case
+    hs, _ = described(arch)
+    ev = evaluate(hs.raw, values_of(net, hs.raw))
+    answer = certify.honest(net)
+    if arch[2] == 1:
+        assert answer.code == (0 if ev.U0 or ev.U1 else 1), answer.summary
+    elif ev.U0 or ev.U1:
+        assert answer.code == 0, answer.summary
+    assert answer.code == 3 or answer.certified
