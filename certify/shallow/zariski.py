@@ -394,6 +394,16 @@ def explain(network, description: HonestSet | None = None) -> dict:
 
 # --------------------------------------------------------------------------- output
 
+def openness(chart: Chart, m: int) -> str:
+    """What the chart's list says about Zariski openness (§3.6)."""
+    if chart.coordinates == "raw":
+        return ("U_0 is Zariski open here; a stratum needs the sign condition O (w_i·w_j < 0), so this "
+                "description of int Σ is semi-algebraic, not Zariski (for 1-2-1 no Zariski open one exists, §3.6)")
+    whole = ("int Σ = U_0 ∪ U_1 is Zariski open in (S^d)^n × R^{mn} × R^m" if m == 1
+             else "U_0 ∪ U_1 is Zariski open there (a part of int Σ for m ≥ 2)")
+    return f"every stratum is cut out by equations: {whole} (§3.6)"
+
+
 def text_of(poly) -> str:
     """sympy's own printing of the polynomial (monomials in the chart's generator order)."""
     return str(poly)
@@ -441,7 +451,7 @@ def to_json(description: HonestSet, charts: Sequence[str] | None = None) -> dict
             "U0": list(chart.U0),
             "U1": [{"pair": [[0, s.pair[0]], [0, s.pair[1]]], "locus": list(s.locus), "conditions": list(s.conditions)}
                    for s in chart.U1],
-            "counts": chart.counts()}
+            "counts": chart.counts(), "openness": openness(chart, description.m)}
     return {"architecture": description.architecture, "complete": description.complete,
             "theorems": [THEOREM["U0"], THEOREM["U1"], THEOREM["complete" if description.complete else "partial"]],
             "relations": {NEQ: "some component is non-zero", EQ: "every component is zero",
@@ -464,6 +474,7 @@ def to_text(description: HonestSet, charts: Sequence[str] | None = None) -> str:
         lines += ["", f"== {chart.coordinates} coordinates: {', '.join(map(str, chart.symbols))}",
                   f"   {counts['conditions']} conditions, {counts['polynomials']} polynomials; "
                   f"U_0: {counts['U0']} conditions; U_1: {counts['U1_strata']} strata (one per pair of neurons)"]
+        lines.append(f"   {openness(chart, description.m)}")
         for c in chart.ambient:
             lines.append(f"   ambient {c.name}: {'; '.join(text_of(p) for p in c.components)} = 0")
         lines.append("   -- conditions: name [section] relation: polynomials")
