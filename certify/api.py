@@ -35,7 +35,7 @@ from .kernel.exact import InputError, rational
 from .network import Network
 
 __all__ = ["Network", "Answer", "load", "equivalent", "orbit", "hidden_symmetry", "honest",
-           "locally_identifiable", "functional_dimension", "prune", "check", "ask", "QUESTIONS"]
+           "locally_identifiable", "functional_dimension", "prune", "check", "zariski", "ask", "QUESTIONS"]
 
 NetworkLike = Any  # Network | str | os.PathLike | torch.nn.Module | Sequence[(weight, bias)]
 
@@ -271,6 +271,28 @@ def check(certificate: dict | str | os.PathLike, deadline: float | None = None) 
     from .core.files import read_text
     text = read_text(certificate)
     return check_text(text, **({} if deadline is None else {"deadline": deadline}))
+
+
+def zariski(architecture: str | Sequence[int]):
+    """The honest set of one-hidden-layer networks d-n-m as polynomials (§3.4–3.6): the
+    conditions of U_0 (Theorem 3.4) and of the strata U_1^{ij} (Theorem 3.6), in raw and in
+    scaling-invariant (sphere) coordinates.  Not a yes/no question: it returns a
+    ``certify.shallow.zariski.HonestSet`` (``to_text``/``to_latex``/``to_json`` print it,
+    ``explain(network)`` evaluates it exactly at a network).
+
+    >>> hs = zariski("1-2-1")
+    >>> hs.raw.counts()["U0"], [c.name for c in hs.raw.conditions.values() if c.relation == "<0"]
+    (8, ['O[0,0][0,1]'])
+    """
+    from .shallow import zariski as z
+    if isinstance(architecture, str):
+        d, n, m = z.parse_architecture(architecture)
+    else:
+        dims = list(architecture)
+        if len(dims) != 3 or not all(isinstance(x, int) and not isinstance(x, bool) for x in dims):
+            raise InputError("architecture", f"expected three widths d, n, m, got {architecture!r}")
+        d, n, m = z.parse_architecture("-".join(map(str, dims)))
+    return z.honest_set(d, n, m)
 
 
 # --------------------------------------------------------------------------- by name
