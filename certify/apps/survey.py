@@ -160,6 +160,28 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return max(0.0, mid - half), min(1.0, mid + half)
 
 
+def three_sigma(mean: float, n: int, p: Fraction) -> tuple[float, float, bool]:
+    """(z, σ, |z| ≤ 3) for the mean of n per-draw fractions F_1, …, F_n against E F = p, with the
+    theoretical standard error σ = sqrt(p(1 − p)/n) (theory.md §6.4).
+
+    Each F is the fraction of the d_2 layer-2 neurons of one draw that are dead (or stably
+    active); its neurons share layer 1, so they are not independent, but F ∈ [0, 1] gives
+    F² ≤ F and hence Var F = E F² − p² ≤ p − p² = p(1 − p): σ bounds the standard error of the
+    mean whatever the dependence, so a consistent survey is not flagged (the test is
+    conservative).  An empirical standard error would be 0 when a rare event is never observed
+    (z = ∞, a false alarm).  Degenerate theory: p = 0 (or 1) is consistent only with a mean of
+    exactly 0 (or 1) — an event of probability 0 observed even once contradicts it."""
+    q = float(p)
+    if p <= 0 or p >= 1:
+        good = mean == q
+        return (0.0 if good else math.inf), 0.0, good
+    if n <= 0:
+        return 0.0, math.inf, True
+    sigma = math.sqrt(q * (1 - q) / n)
+    z = (mean - q) / sigma
+    return z, sigma, abs(z) <= 3
+
+
 def _mean_se(values: list[float]) -> tuple[float, float]:
     n = len(values)
     if n == 0:
@@ -300,18 +322,18 @@ def _report(widths, t: Tally, local: bool, hidden: bool, seed: int, seconds: flo
     act_m, act_se = _mean_se(t.active)
     checks, ok = [], True
 
-    def within(mean, se, value, what):
+    def within(mean, se, value, what, n):
         nonlocal ok
         if value is None or math.isnan(mean):
             return
-        z = (mean - float(value)) / se if se > 0 else (0.0 if mean == float(value) else math.inf)
-        good = abs(z) <= 3
+        z, sigma, good = three_sigma(mean, n, value)
         ok &= good
-        checks.append({"check": what, "estimate": round(mean, 5), "se": round(se, 5), "theory": str(value),
-                       "z": round(z, 2), "within_3_sigma": good})
+        checks.append({"check": what, "estimate": round(mean, 5), "se": round(sigma, 5),
+                       "se_empirical": round(se, 5), "theory": str(value),
+                       "z": None if math.isinf(z) else round(z, 2), "within_3_sigma": good})
 
-    within(dead_m, dead_se, theory, "layer-2 neuron stably unactivated (Brownlowe et al.)")
-    within(act_m, act_se, theory, "layer-2 neuron stably active (symmetry of the law)")
+    within(dead_m, dead_se, theory, "layer-2 neuron stably unactivated (Brownlowe et al.)", len(t.dead))
+    within(act_m, act_se, theory, "layer-2 neuron stably active (symmetry of the law)", len(t.active))
     details: dict = {"architecture": list(widths), "trials": t.trials, "seed": seed,
                      "law": "N(0,1) rounded to multiples of 2^-16, zeros redrawn (symmetric)",
                      "layer2_dead": {"mean": dead_m, "se": dead_se, "theory": None if theory is None else str(theory)},

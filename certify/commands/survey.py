@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     lines = []
     for c in answer.details["checks"]:
         ref = c.get("theory", c.get("bound"))
-        lines.append(f"{c['check']}: {c['estimate']} vs {ref}" + (f" (z = {c['z']})" if "z" in c else "")
+        lines.append(f"{c['check']}: {c['estimate']} vs {ref}" + (f" (z = {'∞' if c['z'] is None else c['z']})" if "z" in c else "")
                      + ("" if c["within_3_sigma"] else "  OUTSIDE 3σ"))
     for key in ("certified", "witnessed_not_identifiable", "hidden_symmetry_witnessed"):
         if key in answer.details:
