@@ -71,7 +71,7 @@ def cases(d: dict[str, str], t: float) -> list[tuple[str, list[str]]]:
         ("fdim mnist-net_256x2", ["fdim", str(MNIST)] + T),
         ("hidden ACAS 1_1 (R^5)", ["hidden", str(ACAS)] + T),
         ("hidden mnist-net_256x2 ([0,1]^784)", ["hidden", str(MNIST), "--box", "0:1"] + T),
-        ("prune mnist-net_256x2 ([0,1]^784)", ["prune", str(MNIST), "--box", "0:1"] + T),
+        ("prune mnist-net_256x2 ([0,1]^784)", ["prune", str(MNIST), "--box", "0:1", "--out", d["pruned"]] + T),
         ("equiv ACAS 1_1 vs dead-neuron move (prop-1 box)", ["equiv", str(ACAS), d["dead-moved"], "--box", str(PROP)] + T),
         ("orbit ACAS 1_1 vs g·A", ["orbit", str(ACAS), d["orbit"]] + T),
         ("honest random 4-48-2", ["honest", d["shallow"]] + T),
@@ -110,6 +110,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         d = make_inputs(Path(tmp), tree)
         d["batch-out"] = str(Path(tmp) / "batch.jsonl")
+        d["pruned"] = str(Path(tmp) / "pruned.json")
         todo = cases(d, args.timeout)
         pick = [int(k) - 1 for k in args.only.split(",")] if args.only else range(len(todo))
         rows = []

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any, Callable, Sequence
 
@@ -227,17 +228,54 @@ def locally_identifiable(network: NetworkLike, box: BoxSpec = None, radius: bool
 
 
 def functional_dimension(network: NetworkLike, box: BoxSpec = None, samples: int | None = None,
-                         seed: int = 0, timeout: float | None = None) -> Answer:
+                         seed: int = 0, timeout: float | None = None, points: Any = None) -> Answer:
     """The exact batch functional dimension rank DF_X on an admissible sample X (§2.3, §5):
     lower bound by a nonzero minor mod p, upper bound by exact kernel vectors; ``details``
     holds N, H, N − H, the bounds and the catalogue mechanisms explaining a deficit.
 
+    ``points``: the sample X itself — a file (``.npy`` n × d array, ``.json`` list of points)
+    or a sequence of points (numbers taken exactly); each must lie in the domain.  A point
+    where some hidden pre-activation is 0 makes the answer undecided (DF_X is not defined).
+
     >>> functional_dimension("examples/D-ID.json").details["dimension"]
     19
+    >>> functional_dimension("examples/D-ID.json", points=[[0, 0], [1, 2]]).details["points"]
+    2
     """
     from .local import fdim
-    return guarded(fdim.decide(_problem("fdim", {"A": network}, box, timeout, seed,
-                                        samples=_count(samples, "--samples"))))
+    p = _problem("fdim", {"A": network}, box, timeout, seed, samples=_count(samples, "--samples"))
+    if points is not None:
+        if samples is not None:
+            raise InputError("--samples", "the sample is given by --inputs: --samples does not apply")
+        p = replace(p, options={**p.options, "points": _points(points, p)})
+    return guarded(fdim.decide(p))
+
+
+def _points(points: Any, p: Problem) -> list[tuple[Fraction, ...]]:
+    """A user's sample of input points, exactly, each checked against the input dimension and the domain."""
+    from .kernel.network import in_box
+    d0 = p.a.widths[0]
+    if isinstance(points, (str, os.PathLike)):
+        from .io.points import read_points
+        where = os.fspath(points)
+        xs = read_points(points, d0)
+    else:
+        where = "points"
+        if hasattr(points, "tolist"):
+            points = points.tolist()
+        try:
+            xs = [tuple(rational(v, f"{where}[{i}][{k}]") for k, v in enumerate(x)) for i, x in enumerate(points)]
+        except TypeError:
+            raise InputError(where, "expected a sequence of points (sequences of numbers)") from None
+        if not xs:
+            raise InputError(where, "no points")
+        for i, x in enumerate(xs):
+            if len(x) != d0:
+                raise InputError(f"{where}[{i}]", f"expected {d0} coordinates (the input dimension), got {len(x)}")
+    for i, x in enumerate(xs):
+        if not in_box(x, p.box):
+            raise InputError(f"{where}: [{i}]", f"the point lies outside the domain {p.domain.text()}")
+    return xs
 
 
 def prune(network: NetworkLike, box: BoxSpec = None, timeout: float | None = None,

@@ -51,6 +51,12 @@ def add_nested_timeout(p: argparse.ArgumentParser, default: float = 30.0) -> Non
                         "only); always within --timeout")
 
 
+def add_inputs(p: argparse.ArgumentParser, where: str = "") -> None:
+    p.add_argument("--inputs", metavar="POINTS", help="the sample X of input points at which DF_X is taken"
+                   f"{where}: a .npy n × d array or a .json list of points (numbers exact; floats as the binary "
+                   "numbers they are)")
+
+
 def add_certificate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--certificate", metavar="FILE", help="write the kernel-checked certificate (JSON) here")
 

@@ -239,8 +239,8 @@ class KinkSearch:
         for a in range(0, len(x0), step):
             if a and self.deadline is not None and time.perf_counter() > self.deadline:
                 break
-            got += self._chunk(walk(self.fnet, x0[a:a + step], e[a:a + step], lo[a:a + step], hi[a:a + step], mask),
-                               wanted)
+            got += self._chunk(walk(self.fnet, x0[a:a + step], e[a:a + step], lo[a:a + step], hi[a:a + step], mask,
+                                    deadline=self.deadline), wanted)
         return got
 
     def _chunk(self, walks, wanted: set) -> int:
