@@ -40,12 +40,15 @@ def make_inputs(folder: Path, tree: Path) -> dict[str, str]:
     sys.path.insert(0, str(tree))
     from certify import api
     from certify.group.orbit import apply, random_element
-    from certify.hidden.mechanisms.facts import DEAD, prove_signs
+    from certify.hidden.mechanisms.facts import DEAD, candidates, prove_signs
     from certify.network import Network
     a = api.load(ACAS)
     box = api._problem("equiv", {"A": a}, str(PROP), None).box
     facts = prove_signs(a, box, nested=False)
-    l, j = next(key for key, (sign, _) in sorted(facts.proofs.items()) if sign == DEAD and key[0] >= 1)
+    # the deepest neuron that floats see dead on the box but intervals do not prove dead: the
+    # region tree has to split to prove the pair equal
+    found = [c for c in candidates(a, box, facts, 2000, 0) if c[2] == DEAD]
+    l, j, _ = max(found)
     layers = [([list(r) for r in L.weight], list(L.bias)) for L in a.layers]
     nxt = layers[l + 1][0]
     for row in nxt:

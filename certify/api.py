@@ -28,7 +28,7 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import Any, Callable, Sequence
 
-from .core.answer import Answer, guarded
+from .core.answer import Answer, guarded, kept
 from .core.domain import BoxSpec, resolve, same_outputs, whole_space
 from .core.problem import Problem, clock
 from .kernel import Verdict
@@ -161,8 +161,8 @@ def equivalent(a: NetworkLike, b: NetworkLike, box: BoxSpec = None, method: str 
     ('not-equivalent', 1)
     """
     from .deep import strategy
-    return guarded(strategy.decide(_problem("equiv", {"A": a, "B": b}, box, timeout, seed, budget,
-                                            method=method)))
+    p = _problem("equiv", {"A": a, "B": b}, box, timeout, seed, budget, method=method)
+    return guarded(kept(strategy.decide(p), p))
 
 
 def orbit(a: NetworkLike, b: NetworkLike, budget: int | None = None, timeout: float | None = None) -> Answer:
@@ -174,8 +174,8 @@ def orbit(a: NetworkLike, b: NetworkLike, budget: int | None = None, timeout: fl
     'in-orbit'
     """
     from .group import orbit as group
-    return guarded(group.decide(_problem("orbit", {"A": a, "B": b}, None, timeout, budget=budget,
-                                         whole=True)))
+    p = _problem("orbit", {"A": a, "B": b}, None, timeout, budget=budget, whole=True)
+    return guarded(kept(group.decide(p), p))
 
 
 def hidden_symmetry(network: NetworkLike, box: BoxSpec = None, timeout: float | None = None,
@@ -192,8 +192,9 @@ def hidden_symmetry(network: NetworkLike, box: BoxSpec = None, timeout: float | 
     """
     from .hidden import decision
     nested = _seconds(nested_timeout, "--nested-timeout") if nested_timeout else 0.0
-    return guarded(decision.decide(_problem("hidden", {"A": network}, box, timeout, budget=budget, hidden=True,
-                                            search=search, nested_seconds=nested)))
+    p = _problem("hidden", {"A": network}, box, timeout, budget=budget, hidden=True, search=search,
+                 nested_seconds=nested)
+    return guarded(kept(decision.decide(p), p))
 
 
 def honest(network: NetworkLike, budget: int | None = None, timeout: float | None = None) -> Answer:
@@ -206,8 +207,8 @@ def honest(network: NetworkLike, budget: int | None = None, timeout: float | Non
     'not-honest'
     """
     from .shallow import honesty
-    return guarded(honesty.decide(_problem("honest", {"A": network}, None, timeout, budget=budget,
-                                           hidden=True)))
+    p = _problem("honest", {"A": network}, None, timeout, budget=budget, hidden=True)
+    return guarded(kept(honesty.decide(p), p))
 
 
 def locally_identifiable(network: NetworkLike, box: BoxSpec = None, radius: bool = False,
@@ -222,9 +223,9 @@ def locally_identifiable(network: NetworkLike, box: BoxSpec = None, radius: bool
     'locally-identifiable'
     """
     from .local import identifiability
-    return guarded(identifiability.decide(_problem("local", {"A": network}, box, timeout, seed,
-                                                   radius=bool(radius),
-                                                   delta=_positive_rational(delta, "--delta"))))
+    p = _problem("local", {"A": network}, box, timeout, seed, radius=bool(radius),
+                 delta=_positive_rational(delta, "--delta"))
+    return guarded(kept(identifiability.decide(p), p))
 
 
 def functional_dimension(network: NetworkLike, box: BoxSpec = None, samples: int | None = None,
@@ -248,7 +249,7 @@ def functional_dimension(network: NetworkLike, box: BoxSpec = None, samples: int
         if samples is not None:
             raise InputError("--samples", "the sample is given by --inputs: --samples does not apply")
         p = replace(p, options={**p.options, "points": _points(points, p)})
-    return guarded(fdim.decide(p))
+    return guarded(kept(fdim.decide(p), p))
 
 
 def _points(points: Any, p: Problem) -> list[tuple[Fraction, ...]]:
@@ -290,8 +291,8 @@ def prune(network: NetworkLike, box: BoxSpec = None, timeout: float | None = Non
     """
     from . import pruning
     nested = _seconds(nested_timeout, "--nested-timeout") if nested_timeout else 0.0
-    return guarded(pruning.decide(_problem("prune", {"A": network}, box, timeout, hidden=True,
-                                           nested_seconds=nested)))
+    p = _problem("prune", {"A": network}, box, timeout, hidden=True, nested_seconds=nested)
+    return guarded(kept(pruning.decide(p), p))
 
 
 def check(certificate: dict | str | os.PathLike, deadline: float | None = None) -> Verdict:
