@@ -8,6 +8,7 @@
 * ``--timeout S`` is always the total wall time of the command; nested proofs have
   ``--nested-timeout``.
 * ``--budget N`` states its unit in each command's help.
+* ``--inputs POINTS`` is the sample X of input points at which DF_X is taken (fdim, survey).
 * Neurons are ``[l, j]`` everywhere (text, JSON, pictures, certificates): hidden layer l
   counted from 0 (the output of the network's first layer is hidden layer 0), neuron j
   counted from 0 within it.
