@@ -1,8 +1,9 @@
 """Deciding f_A = f_B on R^d0 or a box: the strategy of theory.md §4.2.
 
 Order (``method="auto"``): exact sampling refutation → orbit (B ∈ G·A) → shallow
-canonical form (complete for one hidden layer) → region tree under a budget
-(``certify.deep.regiontree``, complete) → SMT over the rationals (z3) → undecided.
+canonical form (complete for one hidden layer) → region tree under a node budget
+(``certify.deep.regiontree``, complete; with ``--timeout`` it may use all the time left, else
+at most AUTO_TREE_SECONDS) → SMT over the rationals (z3) → undecided.
 Every yes/no is a certificate the kernel has accepted.  z3's "unsat" is not a
 certificate: when z3 says "equal", the region tree is tried with the time left, and
 if it does not finish the answer is undecided (exit 3) with z3's verdict reported as
@@ -27,7 +28,7 @@ from ..kernel.shallow import canonical_to_json
 
 METHODS = ("auto", "sample", "orbit", "shallow", "tree", "smt", "milp")
 AUTO_TREE_BUDGET = 100_000  # region-tree nodes before auto moves on to z3
-AUTO_TREE_SECONDS = 60.0  # ... or seconds, when no --timeout is given (else half of it)
+AUTO_TREE_SECONDS = 60.0  # ... or seconds, when no --timeout is given (with one, the tree may use all of it)
 UNLIMITED = 10 ** 9
 
 THEOREM_ORBIT = "§1: B = g·A for g in G = Pr ⋉ Sc, and σ(λz) = λσ(z) for λ > 0"
@@ -220,8 +221,12 @@ def _decide(p: Problem, method: str) -> Answer:
                                       "undecided: B is not in the orbit of A; equality not shown")
     if shallow_ok:
         return by_shallow(p)
-    # auto, deep: the region tree under a budget (half the time), then z3 (then the tree again)
-    tree_deadline = p.sub_deadline(0.5, None if p.deadline is not None else AUTO_TREE_SECONDS)
+    # auto, deep: the region tree under a node budget, then z3 (then the tree again).  With a
+    # --timeout the tree may use all of it: it is the only method whose "equal" is a certificate
+    # (z3's unsat needs the tree anyway) and it refutes too, so z3 gets the time the tree leaves
+    # when its node budget runs out (issue 12, item 7: auto must not give up where --method tree
+    # with the same --timeout succeeds).  Without one, the tree stops after AUTO_TREE_SECONDS.
+    tree_deadline = p.deadline if p.deadline is not None else p.sub_deadline(1.0, AUTO_TREE_SECONDS)
     found = by_tree(p, p.budget or AUTO_TREE_BUDGET, tree_deadline)
     if found is not None:
         return found
