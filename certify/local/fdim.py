@@ -146,16 +146,17 @@ def decide(p: Problem) -> Answer:
                             {"inadmissible_point": n, "neuron": [l, j], "points": len(lines)})
             answer.domain = p.domain
             return timed(answer, p.start)
-    answer = _fdim(p.a, p.box, p.option("samples"), p.seed, lines, p.start, p)
+    answer = _fdim(p.a, p.box, p.option("samples"), p.seed, lines, p.start, problem=p)
     answer.domain = p.domain
     return timed(answer, p.start)
 
 
 def _fdim(network: Network, box: Box | None, samples: int | None, seed: int, lines: list[Line] | None,
-          start: float, p: Problem | None = None) -> Answer:
-    deadline = None if p is None else p.deadline
-    expired = (lambda: False) if p is None else p.expired
-    stopped = None if p is None else p.stopped()
+          start: float, problem: Problem | None = None) -> Answer:
+    """``problem`` (optional) supplies the deadline; ``p`` below is a prime."""
+    deadline = None if problem is None else problem.deadline
+    expired = (lambda: False) if problem is None else problem.expired
+    stopped = None if problem is None else problem.stopped()
     N, H = counts(network.widths)
     samples = samples or default_samples(network)
     if lines is None:
