@@ -115,3 +115,50 @@ def test_batch_keeps_the_limit_of_each_job(tmp_path):
     assert seconds < BOUND and code == 0, out[-400:]
     records = [json.loads(line) for line in out_file.read_text().splitlines()]
     assert records and all(r["exit_code"] == 3 and stopped(r["summary"]) for r in records)
+
+
+# --------------------------------------------------------------------------- in process: the pieces
+
+def test_kept_names_the_limit_only_on_undecided_answers_past_the_deadline():
+    from certify.core.answer import Answer, kept, undecided
+    from certify.core.domain import whole_space
+    from certify.core.problem import Problem
+    past = Problem("local", {}, whole_space(2, "test"), start=time.perf_counter() - 4, deadline=time.perf_counter() - 1)
+    future = Problem("local", {}, whole_space(2, "test"), deadline=time.perf_counter() + 60)
+    a = kept(undecided("local", "x", "undecided: no kink found"), past)
+    assert a.summary == "undecided: stopped at the 3 s limit: no kink found" and a.details["stopped"] is True
+    b = kept(undecided("local", "x", "undecided: no kink found"), future)
+    assert b.summary == "undecided: no kink found" and "stopped" not in b.details
+    c = kept(Answer("local", "locally-identifiable", 0, "t", "m", "certified", {}), past)
+    assert c.summary == "certified" and c.code == 0
+    d = kept(undecided("local", "x", "undecided: stopped at the 3 s limit: 5 of 9"), past)
+    assert d.summary.count("stopped at the") == 1
+
+
+def test_walks_stop_at_the_deadline_like_walks_out_of_steps():
+    import numpy as np
+    from certify.local.linewalk import FloatNet, walk
+    rng = random.Random(0)
+    q = lambda: Fraction(rng.randint(-9, 9) or 1, 4)  # noqa: E731
+    net = Network.from_layers([([[q() for _ in range(3)] for _ in range(20)], [q() for _ in range(20)]),
+                               ([[q() for _ in range(20)] for _ in range(20)], [q() for _ in range(20)]),
+                               ([[q() for _ in range(20)]], [q()])])
+    fnet = FloatNet(net)
+    x0, e = np.zeros((4, 3)), np.eye(4, 3) + 0.1
+    lo, hi = -50 * np.ones(4), 50 * np.ones(4)
+    full = walk(fnet, x0, e, lo, hi)
+    cut = walk(fnet, x0, e, lo, hi, deadline=time.perf_counter() - 1)
+    for f, c in zip(full, cut):
+        assert f.complete and len(f.t) > 8
+        # stopped after at most 8 steps: a prefix of the full walk, marked incomplete
+        assert not c.complete and len(c.t) <= 8 and np.allclose(c.t, f.t[:len(c.t)])
+        assert np.isnan(c.slopes[-1]).all()
+
+
+def test_kink_search_past_its_deadline_claims_nothing():
+    from certify.local.kinkprobe import search
+    net = Network.load(ROOT / "examples" / "D-ID.json")   # locally identifiable by kink probes
+    done = search(net, seed=0)
+    late = search(net, seed=0, deadline=time.perf_counter() - 1)
+    assert done.complete and not late.complete and late.evidence is None
+    assert sum(s.done for s in late.status.values()) < len(late.status)
