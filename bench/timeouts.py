@@ -150,7 +150,9 @@ def main() -> None:
     if args.combine:
         from _results import write_section
         runs = [json.loads(Path(f).read_text()) for f in args.combine]
-        before = dict(runs[0], rows=[r for run in runs[:-1] for r in run["rows"]])
+        before = dict(runs[0], rows=[r for run in runs[:-1] for r in run["rows"]],
+                      machine="; ".join(f"{run['machine']} ({', '.join(r['case'].split(' ')[0] for r in run['rows'])})"
+                                        for run in runs[:-1]))
         write_section("timeouts", section(before, runs[-1]))
         return
     tree = Path(args.tree).resolve()
