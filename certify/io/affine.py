@@ -1,0 +1,163 @@
+"""Exact affine maps x ↦ (N x + c) / d with an integer matrix N over one common denominator d.
+
+Between two ReLUs a network's operations compose into one affine layer (theory.md §1).
+Composing them as Fraction dot products costs one gcd per multiply-add: two 784×256 layers
+took over 50 s.  Here a rational matrix is held as integers over one denominator: a matrix
+of binary floats has a power-of-two common denominator, so scaling it to integers is exact
+and cheap, and the product of two such maps is one integer matrix product (python-flint
+``fmpz_mat``, in C) with the denominators multiplied:
+
+    (A/e) · ((N x + c)/d) = (A N x + A c) / (d e).
+
+Nothing is rounded: ``layer()`` divides back into exact reduced Fractions.
+
+**Size bound.** A product is refused (``InputError``) before it is computed when the result
+would have more than ``MAX_ENTRIES`` entries or, by the bound height(A N) ≤ height(A) +
+height(N) + log2(inner dimension), more than ``MAX_BITS`` bits of numerators in all; the same
+bound applies to an elementwise scaling.  The file's own matrices are never refused: only
+compositions that would grow beyond them (a Relu missing between very wide layers, or
+divisions whose denominators do not share factors).
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Sequence
+
+from flint import fmpz_mat
+
+from ..kernel.exact import InputError, Matrix, Vector
+from ..kernel.network import Layer
+
+__all__ = ["Affine", "scaled", "MAX_ENTRIES", "MAX_BITS"]
+
+MAX_ENTRIES = 1 << 22   # 4,194,304 entries in a composed matrix
+MAX_BITS = 1 << 28      # 268,435,456 bits (32 MiB) of numerators in a composed matrix
+
+
+def scaled(values: Sequence[Fraction]) -> tuple[list[int], int]:
+    """(integers n_i, denominator D) with values[i] = n_i / D and D the lcm of the denominators."""
+    den = math.lcm(*{v.denominator for v in values}) if values else 1
+    return [v.numerator * (den // v.denominator) for v in values], den
+
+
+def _height(values: Sequence[int]) -> int:
+    """Bits of the largest |n| (0 for an all-zero list)."""
+    return max((abs(int(v)).bit_length() for v in values), default=0)
+
+
+def _bound(rows: int, cols: int, height: int, where: str, what: str) -> None:
+    if rows * cols > MAX_ENTRIES:
+        raise InputError(where, f"{what} would be a {rows}×{cols} exact matrix, more than the "
+                                f"{MAX_ENTRIES:,} entries certify composes (insert the missing ReLU or "
+                                "compose the layers before export)")
+    if rows * cols * height > MAX_BITS:
+        raise InputError(where, f"{what} would need about {rows * cols * height:,} bits of exact numerators "
+                                f"({rows}×{cols} entries of up to {height} bits), more than the bound of "
+                                f"{MAX_BITS:,} bits")
+
+
+class Affine:
+    """x ↦ (N x + c) / d from R^n_in to R^n_out; N = None stands for s·I (not materialised)."""
+
+    __slots__ = ("n_in", "n_out", "num", "s", "off", "den", "height")
+
+    def __init__(self, n_in: int, n_out: int, num: fmpz_mat | None, s: int, off: list[int], den: int,
+                 height: int):
+        self.n_in, self.n_out = n_in, n_out
+        self.num, self.s = num, s           # N (n_out × n_in), or s·I when num is None
+        self.off, self.den = off, den       # c (n_out integers), d > 0
+        self.height = height                # an upper bound on the bits of N's entries
+
+    @classmethod
+    def identity(cls, n: int) -> "Affine":
+        return cls(n, n, None, 1, [0] * n, 1, 1)
+
+    @property
+    def linear_is_identity(self) -> bool:
+        """N/d is the identity (so the map is a translation, or nothing)."""
+        return self.num is None and self.s == self.den
+
+    # ------------------------------------------------------------------ composition on the left
+
+    def then_linear(self, ints: Sequence[int], den: int, rows: int, where: str) -> "Affine":
+        """(A/den) ∘ self, with A given row by row as ``rows`` × n_out integers."""
+        cols = self.n_out
+        height = _height(ints)
+        if self.num is None:
+            a = fmpz_mat(rows, cols, list(ints))
+            num = a * self.s if self.s != 1 else a
+            new_height = height + abs(self.s).bit_length()
+        else:
+            new_height = height + self.height + max(cols - 1, 0).bit_length()
+            _bound(rows, self.n_in, new_height, where, "composing this linear map with the previous one")
+            a = fmpz_mat(rows, cols, list(ints))
+            num = a * self.num
+        off = a * fmpz_mat(cols, 1, self.off) if any(self.off) else None
+        return Affine(self.n_in, rows, num, 1, [int(v) for v in off.entries()] if off is not None else [0] * rows,
+                      self.den * den, new_height)
+
+    def then_add(self, ints: Sequence[int], den: int) -> "Affine":
+        """self + a/den, elementwise (len(ints) == n_out)."""
+        common = math.lcm(self.den, den)
+        up, ua = common // self.den, common // den
+        num, s, height = self._times(up)
+        off = [u * up + v * ua for u, v in zip(self.off, ints)]
+        return Affine(self.n_in, self.n_out, num, s, off, common, height)
+
+    def then_scale(self, ints: Sequence[int], den: int, where: str) -> "Affine":
+        """diag(g/den) ∘ self: row i multiplied by ints[i] / den."""
+        first = ints[0] if ints else 0
+        if all(v == first for v in ints):
+            num, s, height = self._times(first)
+        else:
+            gh = _height(ints)
+            height = self.height + gh
+            _bound(self.n_out, self.n_in, height, where, "this elementwise scaling")
+            if self.num is None:
+                rows = [[0] * self.n_in for _ in range(self.n_out)]
+                for i, g in enumerate(ints):
+                    rows[i][i] = self.s * g
+            else:
+                rows = [[x * g for x in row] for row, g in zip(self.num.tolist(), ints)]
+            num, s = fmpz_mat(rows) if rows else fmpz_mat(0, self.n_in), 1
+        off = [u * g for u, g in zip(self.off, ints)]
+        return Affine(self.n_in, self.n_out, num, s, off, self.den * den, height)
+
+    def then_gather(self, index: Sequence[int], where: str) -> "Affine":
+        """x ↦ self(x)[index]: output k is output index[k] of self (a permutation or a copy)."""
+        n = len(index)
+        _bound(n, self.n_in, self.height, where, "this rearrangement")
+        if self.num is None:
+            rows = [[0] * self.n_in for _ in range(n)]
+            for k, i in enumerate(index):
+                rows[k][i] = self.s
+        else:
+            old = self.num.tolist()
+            rows = [list(old[i]) for i in index]
+        num = fmpz_mat(rows) if rows else fmpz_mat(0, self.n_in)
+        return Affine(self.n_in, n, num, 1, [self.off[i] for i in index], self.den, self.height)
+
+    def _times(self, k: int) -> tuple[fmpz_mat | None, int, int]:
+        """(num, s, height) of k·N."""
+        if self.num is None:
+            return None, self.s * k, abs(self.s * k).bit_length()
+        if k == 1:
+            return self.num, 1, self.height
+        return self.num * k, 1, self.height + abs(k).bit_length()
+
+    # ------------------------------------------------------------------ back to Fractions
+
+    def layer(self) -> Layer:
+        """The exact layer (W, b) = (N/d, c/d), every entry a reduced Fraction."""
+        d = self.den
+        if self.num is None:
+            diag, zero = Fraction(self.s, d), Fraction(0)
+            weight: Matrix = tuple(tuple(diag if i == j else zero for j in range(self.n_in))
+                                   for i in range(self.n_out))
+        else:
+            flat = [Fraction(int(v), d) for v in self.num.entries()]
+            c = self.n_in
+            weight = tuple(tuple(flat[r * c:(r + 1) * c]) for r in range(self.n_out))
+        bias: Vector = tuple(Fraction(v, d) for v in self.off)
+        return Layer(weight, bias)
