@@ -83,6 +83,29 @@ class Node:
     outputs: list[str]
     attrs: dict[str, Any]
 
+    def int(self, name: str, default: int) -> int:
+        value = self.attrs.get(name, default)
+        if type(value) is not int:
+            raise InputError(self.where, f"attribute {name} must be an integer, got {_shown(value)}")
+        return value
+
+    def float(self, name: str, default: float) -> float:
+        value = self.attrs.get(name, default)
+        if type(value) not in (int, float) or not math.isfinite(value):
+            raise InputError(self.where, f"attribute {name} = {_shown(value)} is not a finite number")
+        return value
+
+    def ints(self, name: str, default: list[int] | None) -> list[int] | None:
+        value = self.attrs.get(name, default)
+        if value is not None and (not isinstance(value, (list, tuple)) or any(type(v) is not int for v in value)):
+            raise InputError(self.where, f"attribute {name} must be a list of integers, got {_shown(value)}")
+        return None if value is None else list(value)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
 
 # --------------------------------------------------------------------------- numbers and shapes
 
@@ -250,22 +273,22 @@ class Folder:
 
     def movement(self, node: Node, shape: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
         """(new shape, permutation of the axes or None) of a data-movement node on a tensor of ``shape``."""
-        op, attrs = node.op, node.attrs
+        op = node.op
         if op in ("Identity", "Dropout"):
             if op == "Dropout":
                 self.check_dropout(node)
             return shape, None
         if op == "Flatten":
-            axis = attrs.get("axis", 1)
+            axis = node.int("axis", 1)
             if not -len(shape) <= axis <= len(shape):
                 raise InputError(node.where, f"axis {axis} is out of range for rank {len(shape)}")
             axis += len(shape) if axis < 0 else 0
             return (_size(shape[:axis]), _size(shape[axis:])), None
         if op == "Reshape":
             target = _int_list(self.const(node, 1, "shape"), f"{node.where}: shape")
-            return reshape_target(shape, target, bool(attrs.get("allowzero", 0)), node.where), None
+            return reshape_target(shape, target, bool(node.int("allowzero", 0)), node.where), None
         if op in ("Squeeze", "Unsqueeze"):
-            axes = attrs.get("axes") if self.opset < 13 else self.optional_const(node, 1, "axes")
+            axes = node.ints("axes", None) if self.opset < 13 else self.optional_const(node, 1, "axes")
             axes = None if axes is None else _int_list(axes, f"{node.where}: axes")
             if op == "Squeeze":
                 if axes is None:
@@ -283,14 +306,14 @@ class Folder:
             rest = iter(shape)
             return tuple(1 if i in put else next(rest) for i in range(rank)), None
         if op == "Transpose":
-            perm = tuple(attrs.get("perm", range(len(shape) - 1, -1, -1)))
+            perm = tuple(node.ints("perm", list(range(len(shape) - 1, -1, -1))))
             if sorted(perm) != list(range(len(shape))):
                 raise InputError(node.where, f"perm {list(perm)} is not a permutation of the {len(shape)} axes")
             return tuple(shape[p] for p in perm), perm
         raise AssertionError(op)
 
     def check_dropout(self, node: Node) -> None:
-        if self.opset < 7 and node.attrs.get("is_test", 0) == 0:
+        if self.opset < 7 and node.int("is_test", 0) == 0:
             raise InputError(node.where, "Dropout with is_test=0 is training mode")
         mode = self.optional_const(node, 2, "training_mode") if self.opset >= 12 else None
         if mode is not None and bool(np.asarray(mode).reshape(-1)[0]):
@@ -383,20 +406,16 @@ class Folder:
     def gemm(self, node: Node) -> None:
         if self.data_index(node, (0, 1)) != 0:
             raise InputError(node.where, "the computed tensor must be the first operand A")
-        attrs = node.attrs
-        alpha, beta = attrs.get("alpha", 1.0), attrs.get("beta", 1.0)
-        for key, value in (("alpha", alpha), ("beta", beta)):
-            if not math.isfinite(value):
-                raise InputError(node.where, f"attribute {key} = {value} is not a finite number")
+        alpha, beta = node.float("alpha", 1.0), node.float("beta", 1.0)
         if len(self.shape) != 2:
             raise InputError(node.where, f"operand A has shape {list(self.shape)}; Gemm takes a matrix")
-        rows, inner = self.shape[::-1] if attrs.get("transA", 0) else self.shape
+        rows, inner = self.shape[::-1] if node.int("transA", 0) else self.shape
         if rows != 1:
             raise InputError(node.where, f"operand A has {rows} rows; only one row (one sample) is read")
         b = self.const(node, 1, "B")
         if b.ndim != 2:
             raise InputError(f"{node.where}: {node.inputs[1]}", f"expected a 2-D matrix, got shape {list(b.shape)}")
-        w = b if attrs.get("transB", 0) else b.T   # out × in
+        w = b if node.int("transB", 0) else b.T   # out × in
         if w.shape[1] != inner:
             raise InputError(node.where, f"A has {inner} columns but B expects {w.shape[1]}")
         values = fractions(w, f"{node.where}: {node.inputs[1]}")
@@ -420,10 +439,9 @@ class Folder:
     def batchnorm(self, node: Node) -> None:
         if self.data_index(node, (0,)) != 0:
             raise InputError(node.where, "the computed tensor must be the first operand X")
-        attrs = node.attrs
-        if attrs.get("training_mode", 0):
+        if node.int("training_mode", 0):
             raise InputError(node.where, "BatchNormalization in training mode depends on the batch")
-        if self.opset < 9 and attrs.get("spatial", 1) == 0:
+        if self.opset < 9 and node.int("spatial", 1) == 0:
             raise InputError(node.where, "BatchNormalization with spatial=0 is not supported")
         if len(self.shape) < 2:
             raise InputError(node.where, f"input of shape {list(self.shape)} has no channel axis 1")
@@ -435,10 +453,7 @@ class Folder:
                 raise InputError(f"{node.where}: {node.inputs[i]}", f"{what} has shape {list(arr.shape)}, "
                                                                    f"expected [{channels}]")
             params.append(fractions(arr, f"{node.where}: {node.inputs[i]}"))
-        eps = attrs.get("epsilon", float(np.float32(1e-5)))
-        if not math.isfinite(eps):
-            raise InputError(node.where, f"attribute epsilon = {eps} is not a finite number")
-        eps = Fraction(eps)
+        eps = Fraction(node.float("epsilon", float(np.float32(1e-5))))
         factor, offset, inexact = [], [], 0
         for ch, (g, b, mean, var) in enumerate(zip(*params)):
             r = var + eps
