@@ -24,12 +24,13 @@ import math
 from fractions import Fraction
 from typing import Sequence
 
+import numpy as np
 from flint import fmpz_mat
 
 from ..kernel.exact import InputError, Matrix, Vector
 from ..kernel.network import Layer
 
-__all__ = ["Affine", "scaled", "MAX_ENTRIES", "MAX_BITS"]
+__all__ = ["Affine", "scaled", "scaled_array", "MAX_ENTRIES", "MAX_BITS"]
 
 MAX_ENTRIES = 1 << 22   # 4,194,304 entries in a composed matrix
 MAX_BITS = 1 << 28      # 268,435,456 bits (32 MiB) of numerators in a composed matrix
@@ -41,9 +42,34 @@ def scaled(values: Sequence[Fraction]) -> tuple[list[int], int]:
     return [v.numerator * (den // v.denominator) for v in values], den
 
 
+def scaled_array(arr: np.ndarray) -> tuple[list[int], int]:
+    """(integers n_i, 2^K) with the entries of a finite float or integer array (C order) = n_i / 2^K.
+
+    A binary float is m·2^e with an integer mantissa m (53 bits for float64; float16/32 widen
+    exactly); with the odd part of m and the smallest exponent, 2^K is the least common
+    denominator, found without building one Fraction per entry.
+    """
+    flat = np.ascontiguousarray(arr).reshape(-1)
+    if flat.dtype.kind in "iub":
+        return [int(v) for v in flat.tolist()], 1
+    mant, exp = np.frexp(flat.astype(np.float64))          # x = mant·2^exp, 1/2 ≤ |mant| < 1
+    ints = (mant * 2.0 ** 53).astype(np.int64)             # exact: a float64 mantissa has 53 bits
+    shift = exp.astype(np.int64) - 53
+    nonzero = ints != 0
+    if not nonzero.any():
+        return [0] * flat.size, 1
+    low = np.where(nonzero, ints & -ints, 1)                 # lowest set bit: drop the trailing zeros
+    zeros = np.log2(low.astype(np.float64)).astype(np.int64)  # exact on powers of two
+    ints, shift = ints >> zeros, shift + zeros
+    k = max(0, int(-shift[nonzero].min()))
+    return [int(m) << int(e + k) if m else 0 for m, e in zip(ints.tolist(), shift.tolist())], 1 << k
+
+
 def _height(values: Sequence[int]) -> int:
-    """Bits of the largest |n| (0 for an all-zero list)."""
-    return max((abs(int(v)).bit_length() for v in values), default=0)
+    """Bits of the largest |n| (0 for an empty or all-zero list)."""
+    if not len(values):
+        return 0
+    return max(int(max(values)).bit_length(), int(min(values)).bit_length())
 
 
 def _bound(rows: int, cols: int, height: int, where: str, what: str) -> None:

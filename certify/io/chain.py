@@ -50,11 +50,14 @@ class AffineChain:
 
     def linear_flat(self, values: Sequence[Fraction], rows: int, cols: int, where: str) -> None:
         """Compose with x ↦ M x, M given row by row (``rows`` × ``cols`` exact numbers)."""
+        self.linear_scaled(*scaled(values), rows, cols, where)
+
+    def linear_scaled(self, ints: Sequence[int], den: int, rows: int, cols: int, where: str) -> None:
+        """Compose with x ↦ (A/den) x, A given row by row as ``rows`` × ``cols`` integers."""
         if self.dim is None:
             self._start(cols)
         if cols != self.dim:
             raise InputError(where, f"weight expects {cols} inputs but the tensor has {self.dim} entries")
-        ints, den = scaled(values)
         self.pending = self.pending.then_linear(ints, den, rows, where)
         self.dim = rows
         self._linear_seen = True

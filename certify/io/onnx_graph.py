@@ -53,6 +53,7 @@ import numpy as np
 from ..kernel.exact import InputError
 from ..kernel.network import Layer
 from .arrays import _as_array, _exact_list
+from .affine import scaled_array
 from .chain import AffineChain
 
 __all__ = ["fold_graph", "Folded", "DATA_OPS", "CONSTANT_OPS", "inverse_sqrt"]
@@ -112,6 +113,14 @@ def _shown(value: Any) -> str:
 def fractions(value: Any, where: str) -> list[Fraction]:
     """The entries of an array (C order) as exact Fractions; NaN/inf refused with their place."""
     return _exact_list(_as_array(value, where), where)
+
+
+def scaled_matrix(value: Any, where: str) -> tuple[list[int], int]:
+    """A constant's entries (C order) as exact integers over one power-of-two denominator."""
+    arr = _as_array(value, where)
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        fractions(arr, where)  # raises, naming the first non-finite entry
+    return scaled_array(arr)
 
 
 def inverse_sqrt(r: Fraction, approximate: bool) -> tuple[Fraction, bool] | None:
@@ -400,7 +409,7 @@ class Folder:
                                                  f"{list(s)}: only a single column vector is read")
                 out = s[:-2] + c.shape[:-1] + (1,)
             m = c if c.ndim == 2 else c.reshape(1, n)
-        self.chain.linear_flat(fractions(m, where), int(m.shape[0]), int(m.shape[1]), node.where)
+        self.chain.linear_scaled(*scaled_matrix(m, where), int(m.shape[0]), int(m.shape[1]), node.where)
         self.shape = tuple(int(d) for d in out)
 
     def gemm(self, node: Node) -> None:
@@ -418,11 +427,11 @@ class Folder:
         w = b if node.int("transB", 0) else b.T   # out × in
         if w.shape[1] != inner:
             raise InputError(node.where, f"A has {inner} columns but B expects {w.shape[1]}")
-        values = fractions(w, f"{node.where}: {node.inputs[1]}")
+        ints, den = scaled_matrix(w, f"{node.where}: {node.inputs[1]}")
         a = Fraction(alpha)
         if a != 1:
-            values = [a * v for v in values]
-        self.chain.linear_flat(values, int(w.shape[0]), inner, node.where)
+            ints, den = [a.numerator * v for v in ints], den * a.denominator
+        self.chain.linear_scaled(ints, den, int(w.shape[0]), inner, node.where)
         out = (1, int(w.shape[0]))
         c = self.optional_const(node, 2, "C")
         if c is not None:
