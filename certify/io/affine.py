@@ -84,14 +84,18 @@ def _bound(rows: int, cols: int, height: int, where: str, what: str) -> None:
 
 
 class Affine:
-    """x ↦ (N x + c) / d from R^n_in to R^n_out; N = None stands for s·I (not materialised)."""
+    """x ↦ (N x + c) / d from R^n_in to R^n_out; N = None stands for s·I (not materialised).
+
+    N is a flat row-major list of Python integers; python-flint multiplies only when two
+    materialised maps compose, so a single layer never leaves Python integers.
+    """
 
     __slots__ = ("n_in", "n_out", "num", "s", "off", "den", "height")
 
-    def __init__(self, n_in: int, n_out: int, num: fmpz_mat | None, s: int, off: list[int], den: int,
+    def __init__(self, n_in: int, n_out: int, num: list[int] | None, s: int, off: list[int], den: int,
                  height: int):
         self.n_in, self.n_out = n_in, n_out
-        self.num, self.s = num, s           # N (n_out × n_in), or s·I when num is None
+        self.num, self.s = num, s           # N (n_out × n_in, row-major), or s·I when num is None
         self.off, self.den = off, den       # c (n_out integers), d > 0
         self.height = height                # an upper bound on the bits of N's entries
 
@@ -110,18 +114,21 @@ class Affine:
         """(A/den) ∘ self, with A given row by row as ``rows`` × n_out integers."""
         cols = self.n_out
         height = _height(ints)
+        a = None
         if self.num is None:
-            a = fmpz_mat(rows, cols, list(ints))
-            num = a * self.s if self.s != 1 else a
+            num = list(ints) if self.s == 1 else [self.s * v for v in ints]
             new_height = height + abs(self.s).bit_length()
         else:
             new_height = height + self.height + max(cols - 1, 0).bit_length()
             _bound(rows, self.n_in, new_height, where, "composing this linear map with the previous one")
             a = fmpz_mat(rows, cols, list(ints))
-            num = a * self.num
-        off = a * fmpz_mat(cols, 1, self.off) if any(self.off) else None
-        return Affine(self.n_in, rows, num, 1, [int(v) for v in off.entries()] if off is not None else [0] * rows,
-                      self.den * den, new_height)
+            num = [int(v) for v in (a * fmpz_mat(cols, self.n_in, self.num)).entries()]
+        if any(self.off):
+            a = a if a is not None else fmpz_mat(rows, cols, list(ints))
+            off = [int(v) for v in (a * fmpz_mat(cols, 1, self.off)).entries()]
+        else:
+            off = [0] * rows
+        return Affine(self.n_in, rows, num, 1, off, self.den * den, new_height)
 
     def then_add(self, ints: Sequence[int], den: int) -> "Affine":
         """self + a/den, elementwise (len(ints) == n_out)."""
@@ -133,44 +140,41 @@ class Affine:
 
     def then_scale(self, ints: Sequence[int], den: int, where: str) -> "Affine":
         """diag(g/den) ∘ self: row i multiplied by ints[i] / den."""
-        first = ints[0] if ints else 0
+        first = ints[0] if len(ints) else 0
         if all(v == first for v in ints):
             num, s, height = self._times(first)
         else:
-            gh = _height(ints)
-            height = self.height + gh
+            height = self.height + _height(ints)
             _bound(self.n_out, self.n_in, height, where, "this elementwise scaling")
-            if self.num is None:
-                rows = [[0] * self.n_in for _ in range(self.n_out)]
-                for i, g in enumerate(ints):
-                    rows[i][i] = self.s * g
-            else:
-                rows = [[x * g for x in row] for row, g in zip(self.num.tolist(), ints)]
-            num, s = fmpz_mat(rows) if rows else fmpz_mat(0, self.n_in), 1
+            c = self.n_in
+            old = self.num if self.num is not None else self._materialise()
+            num = [x * g for r, g in enumerate(ints) for x in old[r * c:(r + 1) * c]]
+            s = 1
         off = [u * g for u, g in zip(self.off, ints)]
         return Affine(self.n_in, self.n_out, num, s, off, self.den * den, height)
 
     def then_gather(self, index: Sequence[int], where: str) -> "Affine":
         """x ↦ self(x)[index]: output k is output index[k] of self (a permutation or a copy)."""
-        n = len(index)
-        _bound(n, self.n_in, self.height, where, "this rearrangement")
-        if self.num is None:
-            rows = [[0] * self.n_in for _ in range(n)]
-            for k, i in enumerate(index):
-                rows[k][i] = self.s
-        else:
-            old = self.num.tolist()
-            rows = [list(old[i]) for i in index]
-        num = fmpz_mat(rows) if rows else fmpz_mat(0, self.n_in)
-        return Affine(self.n_in, n, num, 1, [self.off[i] for i in index], self.den, self.height)
+        _bound(len(index), self.n_in, self.height, where, "this rearrangement")
+        c = self.n_in
+        old = self.num if self.num is not None else self._materialise()
+        num = [x for i in index for x in old[i * c:(i + 1) * c]]
+        return Affine(self.n_in, len(index), num, 1, [self.off[i] for i in index], self.den, self.height)
 
-    def _times(self, k: int) -> tuple[fmpz_mat | None, int, int]:
+    def _times(self, k: int) -> tuple[list[int] | None, int, int]:
         """(num, s, height) of k·N."""
         if self.num is None:
             return None, self.s * k, abs(self.s * k).bit_length()
         if k == 1:
             return self.num, 1, self.height
-        return self.num * k, 1, self.height + abs(k).bit_length()
+        return [k * v for v in self.num], 1, self.height + abs(k).bit_length()
+
+    def _materialise(self) -> list[int]:
+        """s·I as a flat list."""
+        n = self.n_in
+        out = [0] * (n * n)
+        out[::n + 1] = [self.s] * n
+        return out
 
     # ------------------------------------------------------------------ back to Fractions
 
@@ -182,7 +186,7 @@ class Affine:
             weight: Matrix = tuple(tuple(diag if i == j else zero for j in range(self.n_in))
                                    for i in range(self.n_out))
         else:
-            flat = [Fraction(int(v), d) for v in self.num.entries()]
+            flat = [Fraction(v, d) for v in self.num]
             c = self.n_in
             weight = tuple(tuple(flat[r * c:(r + 1) * c]) for r in range(self.n_out))
         bias: Vector = tuple(Fraction(v, d) for v in self.off)
