@@ -294,7 +294,10 @@ class Folder:
             axis += len(shape) if axis < 0 else 0
             return (_size(shape[:axis]), _size(shape[axis:])), None
         if op == "Reshape":
-            target = _int_list(self.const(node, 1, "shape"), f"{node.where}: shape")
+            target = (node.ints("shape", None) if self.opset < 5 else
+                      _int_list(self.const(node, 1, "shape"), f"{node.where}: shape"))
+            if target is None:
+                raise InputError(node.where, "Reshape without a shape")
             return reshape_target(shape, target, bool(node.int("allowzero", 0)), node.where), None
         if op in ("Squeeze", "Unsqueeze"):
             axes = node.ints("axes", None) if self.opset < 13 else self.optional_const(node, 1, "axes")
@@ -347,7 +350,7 @@ class Folder:
         if len(node.inputs) != 2:
             raise InputError(node.where, "expected two operands")
         k = self.data_index(node, (0, 1))
-        c = self.const(node, 1 - k, "constant")
+        c = self.legacy_broadcast(node, k, self.const(node, 1 - k, "constant"))
         out = broadcast(self.shape, tuple(c.shape), node.where)
         if _size(out) != _size(self.shape):  # the tensor itself is broadcast: its entries are copied
             index = np.broadcast_to(np.arange(_size(self.shape)).reshape(self.shape), out).reshape(-1)
@@ -374,6 +377,26 @@ class Folder:
                 raise InputError(f"{node.where}: {node.inputs[1]}", f"division by zero (entry {zero})")
             self.chain.scale([1 / v for v in values], node.where)
         self.shape = out
+
+    def legacy_broadcast(self, node: Node, k: int, c: np.ndarray) -> np.ndarray:
+        """Opsets 1–6 broadcast only with broadcast=1, aligning B at ``axis`` (not numpy's trailing
+        alignment): B is reshaped so that numpy broadcasting means the same; else shapes must agree."""
+        if self.opset >= 7:
+            return c
+        if not node.int("broadcast", 0):
+            if tuple(c.shape) != self.shape:
+                raise InputError(node.where, f"operand shapes {list(self.shape)} and {list(c.shape)} differ "
+                                             "and broadcast=0 (opset < 7)")
+            return c
+        if k != 0:
+            raise InputError(node.where, "with broadcast=1 (opset < 7) the broadcast operand B must be the constant")
+        rank = len(self.shape)
+        axis = node.int("axis", rank - c.ndim)
+        if not 0 <= axis <= rank - c.ndim or tuple(self.shape[axis:axis + c.ndim]) != tuple(
+                d if d != 1 else self.shape[axis + i] for i, d in enumerate(c.shape)):
+            raise InputError(node.where, f"B of shape {list(c.shape)} does not broadcast to {list(self.shape)} "
+                                         f"at axis {axis}")
+        return c.reshape(c.shape + (1,) * (rank - axis - c.ndim))
 
     # ------------------------------------------------------------------ matrix products
 
@@ -499,7 +522,10 @@ def _constant_node(folder: Folder, node: Node) -> np.ndarray:
         return attrs["value"]  # already converted by the reader (tensor_array)
     for key in ("value_float", "value_floats", "value_int", "value_ints"):
         if key in attrs:
-            return np.asarray(attrs[key])
+            value = np.asarray(attrs[key])
+            if value.dtype.kind == "f" and not np.isfinite(value).all():
+                fractions(value, f"{node.where}: attribute {key}")  # raises, naming the entry
+            return value
     raise InputError(node.where, f"Constant without a numeric value (attributes: {sorted(attrs)})")
 
 

@@ -375,3 +375,36 @@ def test_flatten_reshape_squeeze_keep_the_function():
     model.graph.initializer[1].CopyFrom(numpy_helper.from_array(np.array([1, 1, -1], dtype=np.int64), "shape"))
     net = from_onnx_model(model, "shapes.onnx")
     assert net.layers[0].weight == ((1, 2, 3),) and net.layers[0].bias == (-2,)
+
+
+# --------------------------------------------------------------------------- older operator sets
+
+@pytest.mark.parametrize("axis,bias", [(1, [1, 1, 2, 2, 4, 4]), (None, None)])
+def test_opset_6_broadcast_aligns_at_axis_not_at_the_end(axis, bias):
+    """Add(X [1,3,2], B [3], broadcast=1, axis=1) adds B[c] along axis 1; numpy would refuse [3] vs [..., 2]."""
+    attrs = {"broadcast": 1, **({"axis": axis} if axis is not None else {})}
+    model = model_of([helper.make_node("Add", ["x", "b"], ["s"], **attrs),
+                      helper.make_node("Reshape", ["s", "shape"], ["r"]),
+                      helper.make_node("MatMul", ["r", "eye"], ["y"])],
+                     {"b": np.array([1.0, 2.0, 4.0]), "shape": np.array([1, 6], dtype=np.int64), "eye": np.eye(6)},
+                     [1, 3, 2], opset=6)
+    if axis is None:  # default: B aligned with the trailing axes, [3] against [..., 2]: refused
+        refused(model, r"\(Add\).*does not broadcast")
+    else:
+        assert from_onnx_model(model, "old.onnx").layers[0].bias == tuple(Fraction(v) for v in bias)
+
+
+def test_opset_6_without_broadcast_needs_equal_shapes_and_reshape_attribute_form():
+    model = model_of([helper.make_node("Add", ["x", "b"], ["s"]), helper.make_node("MatMul", ["s", "w"], ["y"])],
+                     {"b": np.array([1.0, 2.0]), "w": np.eye(2)}, [1, 2], opset=6)
+    refused(model, "broadcast=0")
+    reshape = model_of([helper.make_node("Reshape", ["x"], ["r"], shape=[1, 4]),
+                        helper.make_node("MatMul", ["r", "w"], ["y"])], {"w": np.eye(4)}, [1, 2, 2], opset=4)
+    assert from_onnx_model(reshape, "r.onnx").widths == (4, 4)
+
+
+def test_constant_node_with_a_non_finite_list_is_refused():
+    model = model_of([helper.make_node("Constant", [], ["c"], name="k", value_floats=[1.0, float("inf")]),
+                      helper.make_node("MatMul", ["x", "w"], ["m"]), helper.make_node("Add", ["m", "c"], ["y"])],
+                     {"w": np.eye(2)}, [1, 2])
+    refused(model, r"node 0 'k' \(Constant\): attribute value_floats\[1\].*finite")
