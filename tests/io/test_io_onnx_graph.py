@@ -81,7 +81,9 @@ def chain_graphs(draw):
         options = ["Relu", "Add", "Sub", "RSub", "Mul", "Div", "Identity", "Dropout", "MatMulRight", "ReshapeFlat",
                    "ReshapeBatch", "Unsqueeze"]
         if len(shape) == 2:
-            options += ["Gemm", "BatchNormalization", "Flatten"]
+            options += ["Gemm", "GemmTransA", "BatchNormalization", "Flatten"]
+        if shape[-1] == 1:
+            options += ["AddWide"]
         if len(shape) == 1:
             options += ["MatMulLeft"]
         if len(shape) == 3:
@@ -117,6 +119,13 @@ def chain_graphs(draw):
             emit("Gemm", inputs, transB=int(trans_b), alpha=draw(st.sampled_from([1.0, 0.5, 2.0])),
                  beta=draw(st.sampled_from([1.0, -1.0, 0.5])))
             shape = (1, m)
+        elif op == "GemmTransA":  # A stored as the column [n, 1]
+            emit("Reshape", [cur, const(np.array([size, 1], dtype=np.int64))])
+            emit("Gemm", [cur, const(arr(draw, (size, m))), const(arr(draw, (m,)))], transA=1)
+            shape = (1, m)
+        elif op == "AddWide":  # the tensor's last axis of length 1 is broadcast: its entries are copied
+            emit("Add", [cur, const(arr(draw, shape[:-1] + (m,)))])
+            shape = shape[:-1] + (m,)
         elif op == "BatchNormalization":
             c = shape[1]
             s = np.array(draw(st.lists(st.sampled_from([0.5, 1.0, 2.0]), min_size=c, max_size=c)))
