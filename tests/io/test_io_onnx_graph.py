@@ -417,3 +417,51 @@ def test_constant_node_with_a_non_finite_list_is_refused():
                       helper.make_node("MatMul", ["x", "w"], ["m"]), helper.make_node("Add", ["m", "c"], ["y"])],
                      {"w": np.eye(2)}, [1, 2])
     refused(model, r"node 0 'k' \(Constant\): attribute value_floats\[1\].*finite")
+
+
+def _mm(inp="x", out="y", w="w"):
+    return helper.make_node("MatMul", [inp, w], [out])
+
+
+SHAPE_REFUSALS = {
+    "squeeze_non_unit": ([helper.make_node("Squeeze", ["x", "ax1"], ["s"]), _mm("s")], [1, 2], "cannot squeeze"),
+    "unsqueeze_repeated": ([helper.make_node("Unsqueeze", ["x", "ax00"], ["s"]), _mm("s")], [1, 2], "repeated axes"),
+    "transpose_bad_perm": ([helper.make_node("Transpose", ["x"], ["s"], perm=[0, 0]), _mm("s")], [1, 2],
+                           "not a permutation"),
+    "flatten_axis": ([helper.make_node("Flatten", ["x"], ["s"], axis=5), _mm("s")], [1, 2], "out of range"),
+    "reshape_two_minus_one": ([helper.make_node("Reshape", ["x", "mm"], ["s"]), _mm("s")], [1, 2],
+                              "more than one -1"),
+    "reshape_size": ([helper.make_node("Reshape", ["x", "three"], ["s"]), _mm("s")], [1, 2], "cannot reshape"),
+    "matmul_3d_constant": ([_mm(w="w3")], [1, 2], "1-D or 2-D constant"),
+    "matmul_mismatch": ([_mm(w="w32")], [1, 2], "times constant of shape"),
+    "gemm_tensor_as_b": ([helper.make_node("Gemm", ["w", "x"], ["y"])], [2, 1], "first operand A"),
+    "gemm_c_shape": ([helper.make_node("Gemm", ["x", "w", "c3"], ["y"])], [1, 2], "do not broadcast"),
+    "bn_param_shape": ([helper.make_node("BatchNormalization", ["x", "o3", "z", "z", "o"], ["n"]), _mm("n")], [1, 2],
+                       r"scale has shape \[3\], expected \[2\]"),
+    "bn_nonpositive": ([helper.make_node("BatchNormalization", ["x", "o", "z", "z", "neg"], ["n"]), _mm("n")],
+                       [1, 2], "≤ 0 in channel 0"),
+    "bn_rank_1": ([helper.make_node("BatchNormalization", ["x", "o", "z", "z", "o"], ["n"]), _mm("n")], [2],
+                  "no channel axis"),
+    "attr_type": ([helper.make_node("Gemm", ["x", "w"], ["y"], transB=1.5)], [1, 2], "must be an integer"),
+    "zero_dim": ([_mm()], [1, 0], "dimension 1 = 0"),
+    "no_shape": ([_mm()], None, "no declared shape"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SHAPE_REFUSALS))
+def test_operators_on_shapes_they_do_not_fit_are_refused(case):
+    nodes, in_shape, pattern = SHAPE_REFUSALS[case]
+    inits = {"w": np.eye(2), "ax1": np.array([1], dtype=np.int64), "ax00": np.array([0, 0], dtype=np.int64),
+             "mm": np.array([-1, -1], dtype=np.int64), "three": np.array([1, 3], dtype=np.int64),
+             "w3": np.ones((1, 2, 2)), "w32": np.ones((3, 2)), "c3": np.ones(3), "o3": np.ones(3),
+             "o": np.ones(2), "z": np.zeros(2), "neg": np.array([-1.0, 1.0])}
+    refused(model_of(nodes, inits, in_shape), pattern)
+
+
+def test_file_level_refusals():
+    model = model_of([_mm()], {"w": np.eye(2)}, [1, 2])
+    model.graph.initializer.append(numpy_helper.from_array(np.eye(2), "w"))
+    refused(model, "initializer 'w' is defined twice")
+    graph_attr = model_of([helper.make_node("If", ["x"], ["y"], then_branch=helper.make_graph([], "t", [], []),
+                                            else_branch=helper.make_graph([], "e", [], []))], {}, [1, 2])
+    refused(graph_attr, "holds a GRAPH")
