@@ -62,7 +62,8 @@ def scaled_array(arr: np.ndarray) -> tuple[list[int], int]:
     zeros = np.log2(low.astype(np.float64)).astype(np.int64)  # exact on powers of two
     ints, shift = ints >> zeros, shift + zeros
     k = max(0, int(-shift[nonzero].min()))
-    return [int(m) << int(e + k) if m else 0 for m, e in zip(ints.tolist(), shift.tolist())], 1 << k
+    shift = np.where(nonzero, shift + k, 0)                  # ≥ 0 everywhere
+    return [m << e for m, e in zip(ints.tolist(), shift.tolist())], 1 << k
 
 
 def _height(values: Sequence[int]) -> int:

@@ -465,3 +465,15 @@ def test_file_level_refusals():
     graph_attr = model_of([helper.make_node("If", ["x"], ["y"], then_branch=helper.make_graph([], "t", [], []),
                                             else_branch=helper.make_graph([], "e", [], []))], {}, [1, 2])
     refused(graph_attr, "holds a GRAPH")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from([np.float16, np.float32, np.float64]),
+       st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=30))
+def test_scaled_array_is_exact_with_the_least_common_denominator(dtype, values):
+    arr = np.array(values).astype(dtype)
+    arr = arr[np.isfinite(arr)]  # float16/32 overflow to inf is not a finite input
+    ints, den = affine.scaled_array(arr)
+    exact = [Fraction(float(v)) for v in arr]
+    assert [Fraction(n, den) for n in ints] == exact
+    assert den == math.lcm(*[q.denominator for q in exact]) if exact else den == 1
