@@ -166,3 +166,32 @@ def test_nnet2onnx_graph_of_the_real_acas_network_loads_exactly():
     net = from_onnx_model(nnet2onnx_model(original), "nnet2onnx.onnx")
     assert net.layers == original.layers
 
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dynamo", [True, False])
+def test_fresh_torch_exports_load_to_the_torch_model(dynamo, tmp_path):
+    """With torch installed: export the fixture models now and compare on fresh random points."""
+    torch = pytest.importorskip("torch")
+    if dynamo:
+        pytest.importorskip("onnxscript")
+    import importlib.util
+    import warnings
+    spec = importlib.util.spec_from_file_location("make_onnx_fixtures", DATA / "make_onnx_fixtures.py")
+    fixtures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fixtures)
+    warnings.filterwarnings("ignore")
+    gen = torch.Generator().manual_seed(5)
+    for name, (model, shape, both) in fixtures.models().items():
+        if not both:
+            continue
+        model.eval()
+        path = tmp_path / f"{name}.onnx"
+        torch.onnx.export(model, (torch.randn(shape, generator=gen),), str(path), dynamo=dynamo)
+        net = load_onnx(path, irrational="approximate")
+        for _ in range(4):
+            x = torch.randn(shape, generator=gen)
+            with torch.no_grad():
+                y = model(x).reshape(-1).tolist()
+            got = [float(v) for v in net([Fraction(float(v)) for v in x.reshape(-1).tolist()])]
+            assert np.allclose(got, y, rtol=1e-5, atol=1e-5), (name, got, y)
