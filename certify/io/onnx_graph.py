@@ -227,6 +227,19 @@ class Folder:
     # ------------------------------------------------------------------ one node
 
     def visit(self, node: Node) -> None:
+        arity = ARITY.get(node.op)
+        if arity is not None:
+            (lo, hi), most = arity[:2], arity[2]
+            if node.op == "Reshape" and self.opset < 5:
+                lo = hi = 1
+            count = len(node.inputs)
+            while count and not node.inputs[count - 1]:  # trailing empty names are omitted optionals
+                count -= 1
+            if not lo <= count <= hi:
+                raise InputError(node.where, f"has {count} inputs; {node.op} takes "
+                                             f"{lo if lo == hi else f'{lo} to {hi}'}")
+            if len(node.outputs) > most:
+                raise InputError(node.where, f"has {len(node.outputs)} outputs; {node.op} has at most {most}")
         for name in node.inputs:
             if name and name not in self.defined:
                 raise InputError(node.where, f"reads {name!r}, which no earlier node, initializer or input "
@@ -528,6 +541,13 @@ def _constant_node(folder: Folder, node: Node) -> np.ndarray:
             return value
     raise InputError(node.where, f"Constant without a numeric value (attributes: {sorted(attrs)})")
 
+
+# (fewest inputs, most inputs, most outputs) of each operator read, per the ONNX operator schemas.
+ARITY: dict[str, tuple[int, int, int]] = {
+    "Constant": (0, 0, 1), "Identity": (1, 1, 1), "Dropout": (1, 3, 2), "Flatten": (1, 1, 1),
+    "Reshape": (2, 2, 1), "Squeeze": (1, 2, 1), "Unsqueeze": (1, 2, 1), "Transpose": (1, 1, 1),
+    "Add": (2, 2, 1), "Sub": (2, 2, 1), "Mul": (2, 2, 1), "Div": (2, 2, 1), "MatMul": (2, 2, 1),
+    "Gemm": (2, 3, 1), "BatchNormalization": (5, 5, 5), "Relu": (1, 1, 1)}
 
 DATA_OPS: dict[str, Callable[[Folder, Node], None]] = {
     "Identity": Folder.move_data, "Dropout": Folder.move_data, "Flatten": Folder.move_data,

@@ -477,3 +477,11 @@ def test_scaled_array_is_exact_with_the_least_common_denominator(dtype, values):
     exact = [Fraction(float(v)) for v in arr]
     assert [Fraction(n, den) for n in ints] == exact
     assert den == math.lcm(*[q.denominator for q in exact]) if exact else den == 1
+
+
+@pytest.mark.parametrize("node,pattern", [
+    (helper.make_node("Relu", ["x", "w"], ["y"]), "has 2 inputs; Relu takes 1"),
+    (helper.make_node("Gemm", ["x"], ["y"]), "has 1 inputs; Gemm takes 2 to 3"),
+    (helper.make_node("MatMul", ["x", "w"], ["y", "z"]), "has 2 outputs; MatMul has at most 1")])
+def test_operators_with_the_wrong_number_of_operands_are_refused(node, pattern):
+    refused(model_of([node], {"w": np.eye(2)}, [1, 2]), pattern)
