@@ -2,6 +2,9 @@
 
     python bench/onnx_compose.py [--baseline DIR] [--timeout 300] [--runs 3]
 
+DIR is a checkout of the code to compare with, e.g. the parent commit of this change:
+``git archive 532550a certify | tar -x -C /tmp/base`` and ``--baseline /tmp/base``.
+
 The graph is the VNN-COMP ``mnist-net_256x2.onnx`` with its first ``Relu`` deleted, so
 the two Gemms 784→256 and 256→256 must be composed into one exact affine layer
 (theory.md §1: between two ReLUs the affine maps compose).  The importer is timed
@@ -97,7 +100,7 @@ def main() -> None:
                 shown = ratio = "–"
             rows.append([label, widths, shown, f"{now:.3f}", ratio, checked])
     command = "python bench/onnx_compose.py" + (f" --baseline {args.baseline} --timeout {args.timeout:.0f}"
-                                                if args.baseline else "")
+                                                if args.baseline else "") + f" --runs {args.runs}"
     body = "\n".join([
         "## ONNX: exact composition of consecutive affine layers (issue 11)", "",
         f"Command: `{command}` (best of {args.runs} runs, each in a fresh process with onnx imported before "
