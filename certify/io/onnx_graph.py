@@ -28,7 +28,17 @@ for one input sample (batch dimension 1):
 
 * ``Identity``, ``Reshape``, ``Flatten``, ``Squeeze``, ``Unsqueeze`` and ``Transpose`` of
   constants are folded too (data movement, no arithmetic); any other computation on
-  constants, any other operator, and any operator domain but the default one is refused.
+  constants, any other operator, and any operator domain but the default one is refused;
+* every node has the number of inputs and outputs its ONNX schema allows (``ARITY``), reads
+  only tensors defined before it, defines each tensor once, and leaves unused the extra
+  outputs of Dropout (its mask) and BatchNormalization (training statistics); a static
+  shape the file declares for a computed tensor (``value_info``, the graph output) must be
+  the shape computed;
+* the graph input has a float element type and a static shape, except a symbolic batch
+  dimension 0, read as 1 (the network is the function of one sample; an operator that
+  would mix several rows — a MatMul or Gemm on more than one row — is refused);
+* opsets 1–6 broadcast Add/Sub/Mul/Div only with ``broadcast=1``, aligned at ``axis``: that
+  alignment is applied, not numpy's.
 
 The graph's output must be the current tensor.  Consecutive affine maps are composed
 exactly (``affine.Affine``, bounded in size); floats are their exact binary values.
@@ -37,8 +47,8 @@ exactly (``affine.Affine``, bounded in size); floats are their exact binary valu
 var + eps is the square of a rational.  Otherwise the layer has no exact rational form,
 and the importer refuses (``irrational="refuse"``, the default) unless the caller asks
 for ``irrational="approximate"``: then 1/sqrt is replaced by a dyadic rational within
-relative 2^-64 and the network's ``metadata["assumed"]`` says so (the CLI prints it on
-every run).  PyTorch's default (dynamo) exporter folds BatchNorm into the weights itself,
+relative 2^-64 and the network's ``metadata["assumed"]`` says so (it travels into the
+JSON, and every command prints it when it reads the network).  PyTorch's default (dynamo) exporter folds BatchNorm into the weights itself,
 so its files are read exactly.
 """
 from __future__ import annotations
