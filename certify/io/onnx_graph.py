@@ -26,9 +26,12 @@ for one input sample (batch dimension 1):
   ``Relu``                      closes the current affine layer
   ===========================  =========================================================
 
-* ``Identity``, ``Reshape``, ``Flatten``, ``Squeeze``, ``Unsqueeze`` and ``Transpose`` of
-  constants are folded too (data movement, no arithmetic); any other computation on
-  constants, any other operator, and any operator domain but the default one is refused;
+* ``Shape`` of the current tensor is a constant (its one-sample shape), and ``Identity``,
+  ``Reshape``, ``Flatten``, ``Squeeze``, ``Unsqueeze``, ``Transpose``, ``Gather``, ``Concat``,
+  ``Slice`` (positive steps) and value-preserving ``Cast`` of constants are folded (data
+  movement), as are ``Add``/``Sub``/``Mul`` of integer constants (the shape arithmetic of
+  exports with a dynamic batch axis); any other computation on constants, any other
+  operator, and any operator domain but the default one is refused;
 * every node has the number of inputs and outputs its ONNX schema allows (``ARITY``), reads
   only tensors defined before it, defines each tensor once, and leaves unused the extra
   outputs of Dropout (its mask) and BatchNormalization (training statistics); a static
@@ -275,13 +278,16 @@ class Folder:
             if len(computed) > 1:
                 raise InputError(node.where, f"combines the computed tensor {self.current!r} with itself; only "
                                              "operations with constants are read")
-            handler = DATA_OPS.get(node.op)
-            if handler is None:
-                raise InputError(node.where, f"unsupported operator {node.op}: certify reads chains of "
-                                             f"{', '.join(sorted(DATA_OPS))} (a ReLU network)")
-            handler(self, node)
-            self.current = node.outputs[0]
-            self.check_declared(node)
+            if node.op == "Shape":  # reads only the (static, one-sample) shape: the chain goes on
+                self.consts[node.outputs[0]] = self.shape_of(node)
+            else:
+                handler = DATA_OPS.get(node.op)
+                if handler is None:
+                    raise InputError(node.where, f"unsupported operator {node.op}: certify reads chains of "
+                                                 f"{', '.join(sorted(DATA_OPS))} (a ReLU network)")
+                handler(self, node)
+                self.current = node.outputs[0]
+                self.check_declared(node)
         self.defined.update(name for name in node.outputs if name)
 
     def fold_constant(self, node: Node) -> None:
@@ -535,8 +541,85 @@ class Folder:
                                 "network differs from the file's real-arithmetic function by that much")
         self.folded.append(f"{node.op} {node.outputs[0]} folded into the affine layer")
 
+    def shape_of(self, node: Node) -> np.ndarray:
+        """Shape of the current tensor for one sample (opset 15: its slice start:end)."""
+        end = len(self.shape) if "end" not in node.attrs else node.int("end", 0)
+        return np.array(self.shape[node.int("start", 0):end], dtype=np.int64)
+
     def relu(self, node: Node) -> None:
         self.chain.relu(node.where)
+
+
+def _gather(folder: Folder, node: Node) -> np.ndarray:
+    data, index = folder.const(node, 0, "data"), folder.const(node, 1, "indices")
+    if index.dtype.kind not in "iu":
+        raise InputError(node.where, f"indices of type {index.dtype}")
+    axis = _axis(node.int("axis", 0), max(data.ndim, 1), node.where)
+    try:
+        return np.take(data, index, axis=axis, mode="raise")
+    except IndexError as e:
+        raise InputError(node.where, f"index out of range ({e})") from None
+
+
+def _concat(folder: Folder, node: Node) -> np.ndarray:
+    parts = [folder.const(node, i, f"input {i}") for i in range(len(node.inputs))]
+    if not parts:
+        raise InputError(node.where, "Concat of nothing")
+    try:
+        return np.concatenate(parts, axis=_axis(node.int("axis", 0), max(parts[0].ndim, 1), node.where))
+    except ValueError as e:
+        raise InputError(node.where, f"cannot concatenate ({e})") from None
+
+
+def _slice(folder: Folder, node: Node) -> np.ndarray:
+    data = folder.const(node, 0, "data")
+    if folder.opset < 10:
+        starts, ends = node.ints("starts", None), node.ints("ends", None)
+        axes, steps = node.ints("axes", None), None
+    else:
+        read = lambda i, what: (None if folder.optional_const(node, i, what) is None  # noqa: E731
+                                else _int_list(folder.const(node, i, what), f"{node.where}: {what}"))
+        starts, ends, axes, steps = read(1, "starts"), read(2, "ends"), read(3, "axes"), read(4, "steps")
+    if starts is None or ends is None or len(starts) != len(ends):
+        raise InputError(node.where, "Slice needs starts and ends of one length")
+    axes = list(range(len(starts))) if axes is None else axes
+    steps = [1] * len(starts) if steps is None else steps
+    if len(axes) != len(starts) or len(steps) != len(starts) or any(k <= 0 for k in steps):
+        raise InputError(node.where, "Slice axes/steps do not match starts (or a step is not positive)")
+    index = [slice(None)] * data.ndim
+    for a, b, e, k in zip(axes, starts, ends, steps):
+        index[_axis(a, data.ndim, node.where)] = slice(b, e, k)  # positive steps: numpy clamps as ONNX does
+    return data[tuple(index)]
+
+
+# ONNX element types a Cast may target, as numpy dtypes.
+_CAST = {1: np.float32, 2: np.uint8, 3: np.int8, 4: np.uint16, 5: np.int16, 6: np.int32, 7: np.int64,
+         9: np.bool_, 10: np.float16, 11: np.float64, 12: np.uint32, 13: np.uint64}
+
+
+def _cast(folder: Folder, node: Node) -> np.ndarray:
+    data = folder.const(node, 0, "input")
+    target = _CAST.get(node.int("to", 0))
+    if target is None:
+        raise InputError(node.where, f"Cast to element type {node.attrs.get('to')} is not supported")
+    with np.errstate(all="ignore"):
+        out = data.astype(target)
+    if any(a != b for a, b in zip(data.reshape(-1).tolist(), out.reshape(-1).tolist())):
+        raise InputError(node.where, f"Cast of a constant from {data.dtype} to {np.dtype(target)} changes its values")
+    return out
+
+
+def _integer_arithmetic(folder: Folder, node: Node) -> np.ndarray:
+    """Add, Sub, Mul of integer constants (shape arithmetic), in Python integers: exact."""
+    a, b = folder.const(node, 0, "A"), folder.const(node, 1, "B")
+    if a.dtype.kind not in "iu" or b.dtype.kind not in "iu":
+        raise InputError(node.where, f"computes {node.op} on float constants; certify folds only integer "
+                                     "(shape) arithmetic on constants")
+    x, y = np.broadcast_arrays(a.astype(object), b.astype(object))
+    out = {"Add": x + y, "Sub": x - y, "Mul": x * y}[node.op]
+    if any(not -2 ** 63 <= v < 2 ** 63 for v in out.reshape(-1).tolist()):
+        raise InputError(node.where, "integer constant arithmetic overflows int64")
+    return out.astype(np.int64)
 
 
 def _constant_node(folder: Folder, node: Node) -> np.ndarray:
@@ -557,7 +640,8 @@ ARITY: dict[str, tuple[int, int, int]] = {
     "Constant": (0, 0, 1), "Identity": (1, 1, 1), "Dropout": (1, 3, 2), "Flatten": (1, 1, 1),
     "Reshape": (2, 2, 1), "Squeeze": (1, 2, 1), "Unsqueeze": (1, 2, 1), "Transpose": (1, 1, 1),
     "Add": (2, 2, 1), "Sub": (2, 2, 1), "Mul": (2, 2, 1), "Div": (2, 2, 1), "MatMul": (2, 2, 1),
-    "Gemm": (2, 3, 1), "BatchNormalization": (5, 5, 5), "Relu": (1, 1, 1)}
+    "Gemm": (2, 3, 1), "BatchNormalization": (5, 5, 5), "Relu": (1, 1, 1), "Shape": (1, 1, 1),
+    "Gather": (2, 2, 1), "Concat": (1, 1 << 16, 1), "Slice": (1, 5, 1), "Cast": (1, 1, 1)}
 
 DATA_OPS: dict[str, Callable[[Folder, Node], None]] = {
     "Identity": Folder.move_data, "Dropout": Folder.move_data, "Flatten": Folder.move_data,
@@ -569,7 +653,8 @@ DATA_OPS: dict[str, Callable[[Folder, Node], None]] = {
 CONSTANT_OPS: dict[str, Callable[[Folder, Node], np.ndarray]] = {
     "Constant": _constant_node, "Identity": Folder.move_constant, "Flatten": Folder.move_constant,
     "Reshape": Folder.move_constant, "Squeeze": Folder.move_constant, "Unsqueeze": Folder.move_constant,
-    "Transpose": Folder.move_constant}
+    "Transpose": Folder.move_constant, "Gather": _gather, "Concat": _concat, "Slice": _slice, "Cast": _cast,
+    "Add": _integer_arithmetic, "Sub": _integer_arithmetic, "Mul": _integer_arithmetic}
 
 
 # --------------------------------------------------------------------------- the graph

@@ -24,7 +24,7 @@ from certify.network import Network  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
 FIXTURES = json.loads((DATA / "onnx_fixtures.json").read_text())["models"]
-ACCEPTED = [(name, kind) for name in ("mlp", "bn_exact", "bn_identity", "bn_float")
+ACCEPTED = [(name, kind) for name in ("mlp", "bn_exact", "bn_identity", "bn_float", "dynamic_batch")
             for kind in ("dynamo", "legacy")]
 
 
@@ -50,7 +50,7 @@ def test_torch_exports_load_to_the_torch_function(name, kind):
     path = DATA / FIXTURES[name]["files"][kind]
     irrational = "approximate" if (name, kind) == ("bn_float", "legacy") else "refuse"
     net = load_onnx(path, irrational=irrational)
-    assert net.widths[0] == math.prod(FIXTURES[name]["input_shape"])
+    assert net.widths[0] == math.prod(FIXTURES[name]["input_shape"][1:])  # one sample
     agrees_with_torch(net, name)
 
 
@@ -69,6 +69,7 @@ def test_the_exporters_emit_what_the_issue_names():
     assert ops("mlp.dynamo.onnx")[0] == "Reshape"
     assert {"Flatten", "MatMul"} <= set(ops("mlp.legacy.onnx"))  # the bias-free Linear
     assert {"Identity", "BatchNormalization"} <= set(ops("bn_identity.legacy.onnx"))
+    assert {"Shape", "Gather", "Concat", "Reshape"} <= set(ops("dynamic_batch.legacy.onnx"))
 
 
 @pytest.mark.parametrize("kind", ["dynamo", "legacy"])
@@ -187,10 +188,10 @@ def test_fresh_torch_exports_load_to_the_torch_model(dynamo, tmp_path):
             continue
         model.eval()
         path = tmp_path / f"{name}.onnx"
-        torch.onnx.export(model, (torch.randn(shape, generator=gen),), str(path), dynamo=dynamo)
+        fixtures.export(name, model, torch.randn(shape, generator=gen), path, dynamo)
         net = load_onnx(path, irrational="approximate")
         for _ in range(4):
-            x = torch.randn(shape, generator=gen)
+            x = torch.randn((1,) + shape[1:], generator=gen)
             with torch.no_grad():
                 y = model(x).reshape(-1).tolist()
             got = [float(v) for v in net([Fraction(float(v)) for v in x.reshape(-1).tolist()])]

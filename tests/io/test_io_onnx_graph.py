@@ -351,7 +351,7 @@ def test_graphs_that_are_not_one_chain_for_one_sample_are_refused(case):
                           "domain 'com.example'"),
         "constant_arithmetic": (model_of([helper.make_node("Add", ["w", "w"], ["w2"]),
                                           helper.make_node("MatMul", ["x", "w2"], ["y"])], eye, [1, 2]),
-                                "computes Add on constants only"),
+                                "computes Add on float constants"),
         "undefined": (model_of([helper.make_node("MatMul", ["x", "nowhere"], ["y"])], eye, [1, 2]),
                       "reads 'nowhere'"),
         "output_not_end": (model_of([mm, helper.make_node("Relu", ["m"], ["r"])], eye, [1, 2], out="m"),
@@ -485,3 +485,35 @@ def test_scaled_array_is_exact_with_the_least_common_denominator(dtype, values):
     (helper.make_node("MatMul", ["x", "w"], ["y", "z"]), "has 2 outputs; MatMul has at most 1")])
 def test_operators_with_the_wrong_number_of_operands_are_refused(node, pattern):
     refused(model_of([node], {"w": np.eye(2)}, [1, 2]), pattern)
+
+
+def test_shape_arithmetic_of_dynamic_batch_exports_is_folded():
+    """Reshape(x, Concat(Gather(Shape(x), 0) · 1, Slice(Shape(x), 1, 2) · 3)) on x [N, 2, 3] is [1, 6]."""
+    i64 = lambda *v: np.array(v, dtype=np.int64)  # noqa: E731
+    nodes = [helper.make_node("Shape", ["x"], ["s"]),
+             helper.make_node("Gather", ["s", "zero"], ["b"], axis=0),
+             helper.make_node("Unsqueeze", ["b", "zero1"], ["b1"]),
+             helper.make_node("Slice", ["s", "one1", "two1"], ["f"]),
+             helper.make_node("Mul", ["f", "three1"], ["f3"]),
+             helper.make_node("Cast", ["f3"], ["f3i"], to=TensorProto.INT64),
+             helper.make_node("Concat", ["b1", "f3i"], ["target"], axis=0),
+             helper.make_node("Reshape", ["x", "target"], ["r"]),
+             helper.make_node("MatMul", ["r", "w"], ["y"])]
+    w = np.arange(12, dtype=np.float64).reshape(6, 2) / 4
+    model = model_of(nodes, {"zero": i64(0).reshape(()), "zero1": i64(0), "one1": i64(1), "two1": i64(2),
+                             "three1": i64(3), "w": w}, ["N", 2, 3])
+    net = from_onnx_model(model, "dyn.onnx")
+    assert net.widths == (6, 2)
+    agree_exactly(model, net, [[Fraction(k, 2) for k in range(-3, 3)]], ["N", 2, 3])
+
+
+@pytest.mark.parametrize("node,inits,pattern", [
+    (helper.make_node("Cast", ["c"], ["ci"], to=TensorProto.INT64), {"c": np.array([1.5])}, "changes its values"),
+    (helper.make_node("Slice", ["c", "s", "e", "a", "k"], ["ci"]),
+     {"c": np.arange(4), "s": np.array([3]), "e": np.array([0]), "a": np.array([0]), "k": np.array([-1])},
+     "step is not positive"),
+    (helper.make_node("Gather", ["c", "s"], ["ci"]), {"c": np.arange(4), "s": np.array([7])}, "out of range"),
+    (helper.make_node("Mul", ["c", "c"], ["ci"]), {"c": np.array([2 ** 40])}, "overflows int64")])
+def test_constant_folding_refuses_what_would_change_values(node, inits, pattern):
+    model = model_of([node, helper.make_node("Add", ["x", "ci"], ["y"])], inits, [1, 1])
+    refused(model, pattern)

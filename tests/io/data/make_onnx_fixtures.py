@@ -18,6 +18,9 @@ the exact import with the float model without torch installed.  The models:
   = 4/5), ReLU, Linear 4→1;
 * ``bn_float``: Linear 3→4, BatchNorm1d (default eps, random running statistics), ReLU,
   Linear 4→1 (1/sqrt(var + eps) irrational);
+* ``dynamic_batch``: ``x.view(x.size(0), -1)``, Linear 6→4, ReLU, Linear 4→2, exported with a
+  symbolic batch dimension (the legacy exporter computes the Reshape target with Shape/Gather/
+  Unsqueeze/Concat);
 * ``sigmoid``, ``leaky``, ``softmax``, ``residual``: models that are not ReLU networks
   (dynamo export only), which the importer must refuse.
 """
@@ -32,6 +35,18 @@ from torch import nn
 
 HERE = Path(__file__).resolve().parent
 EPS = 2.0 ** -4
+
+
+class View(nn.Module):
+    """``x.view(x.size(0), -1)``: with a dynamic batch axis the legacy exporter computes the shape
+    (Shape, Gather, Unsqueeze, Concat) before the Reshape."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.a, self.b = nn.Linear(6, 4), nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.b(torch.relu(self.a(x.view(x.size(0), -1))))
 
 
 class Residual(nn.Module):
@@ -66,13 +81,26 @@ def models() -> dict[str, tuple[nn.Module, tuple[int, ...], bool]]:
         bn_float[1].running_var.copy_(torch.rand(4, generator=gen) + 0.5)
     bn_identity = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4, eps=9 / 16), nn.ReLU(), nn.Linear(4, 1))
     return {"mlp": (mlp, (1, 2, 3), True), "bn_exact": (bn, (1, 2, 3), True),
-            "bn_identity": (bn_identity, (1, 3), True),
+            "bn_identity": (bn_identity, (1, 3), True), "dynamic_batch": (View(), (2, 2, 3), True),
             "bn_float": (bn_float, (1, 3), True),
             "sigmoid": (nn.Sequential(nn.Linear(3, 3), nn.Sigmoid(), nn.Linear(3, 1)), (1, 3), False),
             "leaky": (nn.Sequential(nn.Linear(3, 3), nn.LeakyReLU(0.1), nn.Linear(3, 1)), (1, 3), False),
             "softmax": (nn.Sequential(nn.Linear(3, 3), nn.ReLU(), nn.Linear(3, 2), nn.Softmax(dim=-1)), (1, 3),
                         False),
             "residual": (Residual(), (1, 3), False)}
+
+
+def export(name: str, model: nn.Module, x, path: Path, dynamo: bool) -> None:
+    """torch.onnx.export, with a symbolic batch dimension for ``dynamic_batch``."""
+    if name == "dynamic_batch":
+        dynamic = ({"dynamic_shapes": ({0: torch.export.Dim("batch")},)} if dynamo else
+                   {"input_names": ["x"], "dynamic_axes": {"x": {0: "batch"}}})
+    else:
+        dynamic = {}
+    torch.onnx.export(model, (x,), str(path), dynamo=dynamo, verbose=False, **dynamic)
+    data = path.with_name(path.name + ".data")  # the dynamo exporter leaves an empty one
+    if data.exists() and data.stat().st_size == 0:
+        data.unlink()
 
 
 def main() -> None:
@@ -84,10 +112,7 @@ def main() -> None:
         files = {}
         for kind, dynamo in (("dynamo", True), ("legacy", False))[: 2 if both else 1]:
             path = HERE / f"{name}.{kind}.onnx"
-            torch.onnx.export(model, (x,), str(path), dynamo=dynamo, verbose=False)
-            data = path.with_name(path.name + ".data")  # the dynamo exporter leaves an empty one
-            if data.exists() and data.stat().st_size == 0:
-                data.unlink()
+            export(name, model, x, path, dynamo)
             files[kind] = path.name
         points = torch.randn((5,) + shape[1:], generator=torch.Generator().manual_seed(11))
         with torch.no_grad():
