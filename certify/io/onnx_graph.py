@@ -68,11 +68,11 @@ from ..kernel.network import Layer
 from .arrays import _as_array, _exact_list
 from .affine import scaled_array
 from .chain import AffineChain
+from .onnx_constants import axis_index, constant_node, int_list, CONSTANT_FOLDS
 
 __all__ = ["fold_graph", "Folded", "DATA_OPS", "CONSTANT_OPS", "inverse_sqrt"]
 
 _FLOAT_TYPES = {1: "float32", 10: "float16", 11: "float64", 16: "bfloat16"}  # TensorProto element types
-_EXTERNAL = 1  # TensorProto.EXTERNAL
 
 
 @dataclass
@@ -152,19 +152,6 @@ def inverse_sqrt(r: Fraction, approximate: bool) -> tuple[Fraction, bool] | None
 
 def _size(shape: tuple[int, ...]) -> int:
     return math.prod(shape)
-
-
-def _axis(axis: int, rank: int, where: str) -> int:
-    if not -rank <= axis < rank:
-        raise InputError(where, f"axis {axis} is out of range for a tensor of rank {rank}")
-    return axis % rank
-
-
-def _int_list(value: Any, where: str) -> list[int]:
-    arr = np.asarray(value)
-    if arr.dtype.kind not in "iu" or arr.ndim > 1:
-        raise InputError(where, f"expected a 1-D integer tensor, got {arr.dtype} of shape {list(arr.shape)}")
-    return [int(v) for v in arr.reshape(-1).tolist()]
 
 
 def reshape_target(shape: tuple[int, ...], target: list[int], allowzero: bool, where: str) -> tuple[int, ...]:
@@ -324,24 +311,24 @@ class Folder:
             return (_size(shape[:axis]), _size(shape[axis:])), None
         if op == "Reshape":
             target = (node.ints("shape", None) if self.opset < 5 else
-                      _int_list(self.const(node, 1, "shape"), f"{node.where}: shape"))
+                      int_list(self.const(node, 1, "shape"), f"{node.where}: shape"))
             if target is None:
                 raise InputError(node.where, "Reshape without a shape")
             return reshape_target(shape, target, bool(node.int("allowzero", 0)), node.where), None
         if op in ("Squeeze", "Unsqueeze"):
             axes = node.ints("axes", None) if self.opset < 13 else self.optional_const(node, 1, "axes")
-            axes = None if axes is None else _int_list(axes, f"{node.where}: axes")
+            axes = None if axes is None else int_list(axes, f"{node.where}: axes")
             if op == "Squeeze":
                 if axes is None:
                     return tuple(d for d in shape if d != 1), None
-                drop = {_axis(a, len(shape), node.where) for a in axes}
+                drop = {axis_index(a, len(shape), node.where) for a in axes}
                 if any(shape[a] != 1 for a in drop):
                     raise InputError(node.where, f"cannot squeeze axes {axes} of shape {list(shape)}")
                 return tuple(d for i, d in enumerate(shape) if i not in drop), None
             if axes is None:
                 raise InputError(node.where, "Unsqueeze without axes")
             rank = len(shape) + len(axes)
-            put = {_axis(a, rank, node.where) for a in axes}
+            put = {axis_index(a, rank, node.where) for a in axes}
             if len(put) != len(axes):
                 raise InputError(node.where, f"repeated axes {axes}")
             rest = iter(shape)
@@ -550,91 +537,6 @@ class Folder:
         self.chain.relu(node.where)
 
 
-def _gather(folder: Folder, node: Node) -> np.ndarray:
-    data, index = folder.const(node, 0, "data"), folder.const(node, 1, "indices")
-    if index.dtype.kind not in "iu":
-        raise InputError(node.where, f"indices of type {index.dtype}")
-    axis = _axis(node.int("axis", 0), max(data.ndim, 1), node.where)
-    try:
-        return np.take(data, index, axis=axis, mode="raise")
-    except IndexError as e:
-        raise InputError(node.where, f"index out of range ({e})") from None
-
-
-def _concat(folder: Folder, node: Node) -> np.ndarray:
-    parts = [folder.const(node, i, f"input {i}") for i in range(len(node.inputs))]
-    if not parts:
-        raise InputError(node.where, "Concat of nothing")
-    try:
-        return np.concatenate(parts, axis=_axis(node.int("axis", 0), max(parts[0].ndim, 1), node.where))
-    except ValueError as e:
-        raise InputError(node.where, f"cannot concatenate ({e})") from None
-
-
-def _slice(folder: Folder, node: Node) -> np.ndarray:
-    data = folder.const(node, 0, "data")
-    if folder.opset < 10:
-        starts, ends = node.ints("starts", None), node.ints("ends", None)
-        axes, steps = node.ints("axes", None), None
-    else:
-        read = lambda i, what: (None if folder.optional_const(node, i, what) is None  # noqa: E731
-                                else _int_list(folder.const(node, i, what), f"{node.where}: {what}"))
-        starts, ends, axes, steps = read(1, "starts"), read(2, "ends"), read(3, "axes"), read(4, "steps")
-    if starts is None or ends is None or len(starts) != len(ends):
-        raise InputError(node.where, "Slice needs starts and ends of one length")
-    axes = list(range(len(starts))) if axes is None else axes
-    steps = [1] * len(starts) if steps is None else steps
-    if len(axes) != len(starts) or len(steps) != len(starts) or any(k <= 0 for k in steps):
-        raise InputError(node.where, "Slice axes/steps do not match starts (or a step is not positive)")
-    index = [slice(None)] * data.ndim
-    for a, b, e, k in zip(axes, starts, ends, steps):
-        index[_axis(a, data.ndim, node.where)] = slice(b, e, k)  # positive steps: numpy clamps as ONNX does
-    return data[tuple(index)]
-
-
-# ONNX element types a Cast may target, as numpy dtypes.
-_CAST = {1: np.float32, 2: np.uint8, 3: np.int8, 4: np.uint16, 5: np.int16, 6: np.int32, 7: np.int64,
-         9: np.bool_, 10: np.float16, 11: np.float64, 12: np.uint32, 13: np.uint64}
-
-
-def _cast(folder: Folder, node: Node) -> np.ndarray:
-    data = folder.const(node, 0, "input")
-    target = _CAST.get(node.int("to", 0))
-    if target is None:
-        raise InputError(node.where, f"Cast to element type {node.attrs.get('to')} is not supported")
-    with np.errstate(all="ignore"):
-        out = data.astype(target)
-    if any(a != b for a, b in zip(data.reshape(-1).tolist(), out.reshape(-1).tolist())):
-        raise InputError(node.where, f"Cast of a constant from {data.dtype} to {np.dtype(target)} changes its values")
-    return out
-
-
-def _integer_arithmetic(folder: Folder, node: Node) -> np.ndarray:
-    """Add, Sub, Mul of integer constants (shape arithmetic), in Python integers: exact."""
-    a, b = folder.const(node, 0, "A"), folder.const(node, 1, "B")
-    if a.dtype.kind not in "iu" or b.dtype.kind not in "iu":
-        raise InputError(node.where, f"computes {node.op} on float constants; certify folds only integer "
-                                     "(shape) arithmetic on constants")
-    x, y = np.broadcast_arrays(a.astype(object), b.astype(object))
-    out = {"Add": x + y, "Sub": x - y, "Mul": x * y}[node.op]
-    if any(not -2 ** 63 <= v < 2 ** 63 for v in out.reshape(-1).tolist()):
-        raise InputError(node.where, "integer constant arithmetic overflows int64")
-    return out.astype(np.int64)
-
-
-def _constant_node(folder: Folder, node: Node) -> np.ndarray:
-    attrs = node.attrs
-    if "value" in attrs:
-        return attrs["value"]  # already converted by the reader (tensor_array)
-    for key in ("value_float", "value_floats", "value_int", "value_ints"):
-        if key in attrs:
-            value = np.asarray(attrs[key])
-            if value.dtype.kind == "f" and not np.isfinite(value).all():
-                fractions(value, f"{node.where}: attribute {key}")  # raises, naming the entry
-            return value
-    raise InputError(node.where, f"Constant without a numeric value (attributes: {sorted(attrs)})")
-
-
 # (fewest inputs, most inputs, most outputs) of each operator read, per the ONNX operator schemas.
 ARITY: dict[str, tuple[int, int, int]] = {
     "Constant": (0, 0, 1), "Identity": (1, 1, 1), "Dropout": (1, 3, 2), "Flatten": (1, 1, 1),
@@ -651,10 +553,9 @@ DATA_OPS: dict[str, Callable[[Folder, Node], None]] = {
     "BatchNormalization": Folder.batchnorm, "Relu": Folder.relu}
 
 CONSTANT_OPS: dict[str, Callable[[Folder, Node], np.ndarray]] = {
-    "Constant": _constant_node, "Identity": Folder.move_constant, "Flatten": Folder.move_constant,
+    **CONSTANT_FOLDS, "Constant": constant_node, "Identity": Folder.move_constant, "Flatten": Folder.move_constant,
     "Reshape": Folder.move_constant, "Squeeze": Folder.move_constant, "Unsqueeze": Folder.move_constant,
-    "Transpose": Folder.move_constant, "Gather": _gather, "Concat": _concat, "Slice": _slice, "Cast": _cast,
-    "Add": _integer_arithmetic, "Sub": _integer_arithmetic, "Mul": _integer_arithmetic}
+    "Transpose": Folder.move_constant}
 
 
 # --------------------------------------------------------------------------- the graph
