@@ -4,7 +4,8 @@ Import (``load_onnx``) reads a graph that is a chain of affine operations and Re
 one input sample, and composes it into exact affine layers separated by ReLUs
 (``onnx_graph.py`` lists the operators and the checks: Gemm, MatMul either way round,
 Add/Sub/Mul/Div by constants, BatchNormalization and Dropout in inference mode,
-Identity, Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Relu).  Anything else — another
+Identity, Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Relu; Shape of the tensor and
+exact shape arithmetic on constants, ``onnx_constants.py``).  Anything else — another
 operator, a branch or residual connection, a training-mode node — is refused with a
 one-line message naming the file, the node and its operator.
 
