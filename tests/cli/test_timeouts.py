@@ -19,16 +19,10 @@ from pathlib import Path
 import pytest
 
 from certify.network import Network
+from paths import benchmarks
 
 LIMIT, BOUND = 3, 30.0
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def benchmarks() -> Path:
-    for base in (ROOT.parent / "shared" / "benchmarks", Path("/work/shared/benchmarks")):
-        if (base / "acasxu").is_dir():
-            return base
-    pytest.skip("shared/benchmarks not found beside the checkout")
 
 
 def acas() -> str:

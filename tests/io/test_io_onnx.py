@@ -20,14 +20,9 @@ from certify.io.onnx import from_onnx_model, to_onnx_model  # noqa: E402
 from certify.kernel.exact import InputError  # noqa: E402
 from certify.network import Network  # noqa: E402
 from strategies import direct_eval, networks  # noqa: E402
+from paths import benchmarks
 
 
-def benchmarks() -> Path:
-    here = Path(__file__).resolve().parents[2]
-    for base in (here.parent / "shared" / "benchmarks", Path("/work/shared/benchmarks")):
-        if base.is_dir():
-            return base
-    pytest.skip("shared/benchmarks not found beside the checkout")
 
 
 REAL = ["acasxu/ACASXU_run2a_1_1_batch_2000", "acasxu/ACASXU_run2a_1_9_batch_2000",

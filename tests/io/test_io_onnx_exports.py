@@ -21,6 +21,7 @@ from certify.io import load_any, save_any  # noqa: E402
 from certify.io.nnet import load_nnet  # noqa: E402
 from certify.io.onnx import from_onnx_model, load_onnx  # noqa: E402
 from certify.network import Network  # noqa: E402
+from paths import benchmarks
 
 DATA = Path(__file__).resolve().parent / "data"
 FIXTURES = json.loads((DATA / "onnx_fixtures.json").read_text())["models"]
@@ -28,12 +29,6 @@ ACCEPTED = [(name, kind) for name in ("mlp", "bn_exact", "bn_identity", "bn_floa
             for kind in ("dynamo", "legacy")]
 
 
-def benchmarks() -> Path:
-    here = Path(__file__).resolve().parents[2]
-    for base in (here.parent / "shared" / "benchmarks", Path("/work/shared/benchmarks")):
-        if base.is_dir():
-            return base
-    pytest.skip("shared/benchmarks not found beside the checkout")
 
 
 def agrees_with_torch(net: Network, name: str, tol: float = 1e-5) -> None:
