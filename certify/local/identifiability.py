@@ -143,13 +143,14 @@ def _failures_json(result: KinkResult) -> list[dict]:
 
 
 def _witness(network: Network, box: Box | None, delta: Fraction, notes: list[str],
-             deadline: float | None = None) -> Answer | None:
+             deadline: float | None = None, nested: bool = True) -> Answer | None:
     """Exit 1 through the mechanism catalogue (``certify.hidden.mechanisms.detect``, theory §4).
 
     Only *continuous* findings refute local identifiability; each must come with a witness
     at ℓ∞ distance ≤ δ whose ``hidden-symmetry`` certificate the kernel accepts.  The
     ``deadline`` is kept: past it nothing is tried; before it, nested sign proofs get at most
     half the time left (and 10 s), and findings are certified one by one while time remains.
+    ``nested=False``: interval bounds only (the cheap pass that runs before the kink search).
     """
     left = None if deadline is None else deadline - time.perf_counter()
     if left is not None and left <= 0:
@@ -162,8 +163,8 @@ def _witness(network: Network, box: Box | None, delta: Fraction, notes: list[str
         return None
     start = time.perf_counter()
     try:
-        nested = 10.0 if left is None else min(10.0, left / 2)
-        findings = mechanisms.detect(network, box=box, nested=nested > 0.5, nested_seconds=max(nested, 0.0))
+        seconds = (10.0 if left is None else min(10.0, left / 2)) if nested else 0.0
+        findings = mechanisms.detect(network, box=box, nested=seconds > 0.5, nested_seconds=max(seconds, 0.0))
     except Exception as e:  # a detector failure decides nothing
         notes.append(f"mechanism detection failed: {type(e).__name__}: {e}")
         return None
@@ -213,6 +214,13 @@ def _decide_local(network: Network, box: Box | None, radius: bool, deadline: flo
     if len(network.layers) < 2:
         return Answer("local", "unknown", UNDECIDED, "none", "none",
                       "undecided: no hidden layer (an affine map is identifiable; nothing to certify here)", base)
+    # A continuous mechanism that interval bounds already show (a neuron dead or stably active
+    # on the box, M1/M4/M12) refutes local identifiability at once; the kink search could not
+    # succeed there anyway, and under a tight --timeout it would leave no time for the catalogue.
+    if box is not None:
+        quick = _witness(network, box, delta, [], deadline, nested=False)
+        if quick is not None:
+            return quick
     result = search(network, box, seed=seed, deadline=deadline, robust=radius)
     if radius and not result.complete:  # well-conditioned probes were not found everywhere
         result = search(network, box, seed=seed, deadline=deadline)
