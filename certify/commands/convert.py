@@ -16,7 +16,7 @@ from ..core.files import dumps
 from ..io import save_any
 from ..kernel.exact import InputError
 from ..core.domain import parse_box
-from .options import add_box, add_json, load
+from .options import add_assume, add_box, add_json, load
 
 FORMATS = {".onnx": "ONNX", ".npz": "NumPy .npz", ".nnet": ".nnet"}
 
@@ -30,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("input", metavar="IN", help="network file to read")
     p.add_argument("output", metavar="OUT", help="file to write (.json, .onnx, .npz, .nnet)")
     add_box(p)
+    add_assume(p)
     p.add_argument("--nnet-box", action="store_true",
                    help="set the domain to the .nnet input bounds, normalised: [(min-mean)/range, (max-mean)/range]")
     p.add_argument("--dtype", choices=("auto", "float32", "float64"), default="auto",
@@ -43,7 +44,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    network = load(args.input)
+    from ..core.files import output_path
+    from ..io import WRITERS
+    output_path(args.output, "OUT", tuple(WRITERS))  # before reading: a bad OUT fails at once
+    network = load(args.input, args)
     if args.nnet_box:
         from ..io.nnet import normalized_box
         network = network.replace(box=normalized_box(network, args.input))

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Mapping, Sequence
 
-from ..kernel.exact import InputError, fmt, rational
+from ..kernel.exact import InputError, fmt
 from ..kernel.network import Box
+from .numbers import check_magnitude, read_rational
 
 __all__ = ["Domain", "BoxSpec", "parse_box", "resolve", "whole_space", "box_text"]
 
@@ -113,8 +114,8 @@ def parse_box(spec: BoxSpec, dim: int, where: str = EXPLICIT) -> Box | None:
 
 def _bound(value: Any, where: str) -> Fraction:
     if isinstance(value, str):
-        return rational(value.strip(" "), where)
-    return rational(_plain(value), where)
+        return read_rational(value.strip(" "), where)
+    return read_rational(_plain(value), where)
 
 
 def _plain(value: Any) -> Any:
@@ -141,8 +142,12 @@ def resolve(networks: Mapping[str, Any], spec: BoxSpec = None, where: str = EXPL
             raise InputError("", f"input dimensions differ: {names[0]} has {dim}, {n} has {dims[n]}")
     explicit = parse_box(spec, dim, where)
     if explicit is not None:
+        vnnlib = isinstance(spec, (str, os.PathLike)) and os.fspath(spec).strip().lower().endswith(".vnnlib")
+        check_magnitude(explicit, os.fspath(spec).strip() if vnnlib else where, vnnlib)
         return Domain(explicit, dim, EXPLICIT)
     declared = {n: networks[n].box for n in names if networks[n].box is not None}
+    for n, box in declared.items():
+        check_magnitude(box, f"{getattr(networks[n], 'file', None) or n}: domain.box")
     if not declared:
         return whole_space(dim)
     boxes = list(declared.values())

@@ -12,8 +12,8 @@ extension          format                                      module
 ``.pt``, ``.pth``  PyTorch ``nn.Sequential`` state dict        io.torch (extra ``torch``)
 =================  ==========================================  ================
 
-``save_any(network, path)`` writes ``certify.network/1`` JSON, ONNX (``.onnx``) or NumPy
-(``.npz``).  Reading never rounds: binary floats are taken as their exact values and
+``save_any(network, path)`` writes ``certify.network/1`` JSON (``.json``), ONNX (``.onnx``),
+NumPy (``.npz``) or ``.nnet``; any other extension is refused.  Reading never rounds: binary floats are taken as their exact values and
 decimal text as the exact decimal.  Writing floats is exact or refused unless the
 caller asks to round (``rounding="nearest"``); see ``arrays.float_layers``.
 docs/formats.md is the user documentation.
@@ -83,7 +83,7 @@ def _write_nnet(network: Network, path: str, **_: str) -> None:
     write_nnet(network, path)
 
 
-WRITERS = {".onnx": _write_onnx, ".npz": _write_npz, ".nnet": _write_nnet}
+WRITERS = {".json": _write_json, ".onnx": _write_onnx, ".npz": _write_npz, ".nnet": _write_nnet}
 
 
 def save_any(network: Network, path: str | os.PathLike, dtype: str = "auto",
@@ -97,7 +97,9 @@ def save_any(network: Network, path: str | os.PathLike, dtype: str = "auto",
     ext = os.path.splitext(name)[1].lower()
     if ext in (".pt", ".pth"):
         raise InputError(name, "writing PyTorch files is not supported; write .onnx, .npz, .nnet or .json")
-    writer = WRITERS.get(ext, _write_json)
+    writer = WRITERS.get(ext)
+    if writer is None:  # never guess: a file named x.txt or x.onxx must not silently become JSON
+        raise InputError(name, f"unknown extension {ext or '(none)'!r}; write {', '.join(WRITERS)}")
     try:
         return writer(network, name, dtype=dtype, rounding=rounding)
     except InputError as e:
