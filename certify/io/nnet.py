@@ -25,7 +25,8 @@ from __future__ import annotations
 import os
 from fractions import Fraction
 
-from ..kernel.exact import InputError, fmt, fmt_vector, rational
+from ..core.numbers import read_rational
+from ..kernel.exact import InputError, fmt, fmt_vector
 from ..kernel.network import Box, Layer, Net
 from ..network import Network
 from ..core.files import read_text
@@ -47,8 +48,13 @@ def _tokens(text: str, path: str, exact: bool) -> list[tuple[Fraction, int]]:
             token = token.strip()
             if not token:
                 continue
-            value = rational(token, f"{path}: line {lineno}")
-            out.append((Fraction(float(value)) if not exact else value, lineno))
+            value = read_rational(token, f"{path}: line {lineno}")
+            if not exact:
+                try:
+                    value = Fraction(float(value))
+                except OverflowError:
+                    raise InputError(f"{path}: line {lineno}", f"{token[:40]} is beyond the float64 range") from None
+            out.append((value, lineno))
     return out
 
 
@@ -112,7 +118,7 @@ def normalized_box(network: Network, path: str = "") -> Box:
     box = []
     for i, (lo, hi, mean, rng) in enumerate(zip(*(norm[k] for k in ("input_min", "input_max",
                                                                       "input_mean", "input_range")))):
-        lo, hi, mean, rng = (rational(v, f"{path}: normalization[{i}]") for v in (lo, hi, mean, rng))
+        lo, hi, mean, rng = (read_rational(v, f"{path}: normalization[{i}]") for v in (lo, hi, mean, rng))
         if rng <= 0:
             raise InputError(path, f"input {i}: range {fmt(rng)} is not positive")
         box.append(((lo - mean) / rng, (hi - mean) / rng))
@@ -141,7 +147,7 @@ def write_nnet(network: Network, path: str | os.PathLike) -> None:
         mins, maxs = norm["input_min"], norm["input_max"]
         means = list(norm["input_mean"]) + [norm["output_mean"]]
         ranges = list(norm["input_range"]) + [norm["output_range"]]
-        mins, maxs, means, ranges = ([rational(v, "metadata.normalization") for v in vs]
+        mins, maxs, means, ranges = ([read_rational(v, "metadata.normalization") for v in vs]
                                      for vs in (mins, maxs, means, ranges))
     elif network.box is not None:
         mins, maxs = [lo for lo, _ in network.box], [hi for _, hi in network.box]

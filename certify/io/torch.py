@@ -28,8 +28,11 @@ Tensors are taken as their exact binary values (bfloat16 and float16 widen exact
 """
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import re
+import warnings
 import zipfile
 from typing import Any, Mapping
 
@@ -344,6 +347,19 @@ def _read_failure(name: str, what: str, e: Exception) -> InputError:
     return InputError(name, f"cannot read as {what} ({text})")
 
 
+@contextlib.contextmanager
+def _quiet():
+    """torch logs and warns on stderr while it reads a damaged file; certify says one line."""
+    previous = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logging.disable(previous)
+
+
 def load_torch(path: str | os.PathLike, assume_sequential: bool = False) -> Network:
     """Read a TorchScript file, a ``torch.export`` file (.pt2) or — with ``assume_sequential``
     only — a state dict (see the module docstring)."""
@@ -355,18 +371,21 @@ def load_torch(path: str | os.PathLike, assume_sequential: bool = False) -> Netw
         raise InputError(name, "is a directory, expected a .pt/.pth/.pt2 file")
     if name.lower().endswith(".pt2"):
         try:
-            program = torch.export.load(name)
+            with _quiet():
+                program = torch.export.load(name)
         except Exception as e:  # noqa: BLE001 — any failure to read a user's bytes is bad input
             raise _read_failure(name, "a torch.export program", e) from None
         return from_exported(program, name)
     if _is_torchscript(name):
         try:
-            module = torch.jit.load(name, map_location="cpu")
+            with _quiet():
+                module = torch.jit.load(name, map_location="cpu")
         except Exception as e:  # noqa: BLE001
             raise _read_failure(name, "a TorchScript module", e) from None
         return from_script(module, name)
     try:
-        obj = torch.load(name, map_location="cpu", weights_only=True)
+        with _quiet():
+            obj = torch.load(name, map_location="cpu", weights_only=True)
     except Exception as e:  # UnpicklingError, RuntimeError (not a zip/pickle), EOFError …
         if "unsupported global" in str(e).lower():
             raise InputError(name, "holds more than tensors (a pickled module?); unpickling objects runs "
