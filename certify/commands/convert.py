@@ -70,6 +70,6 @@ def run(args: argparse.Namespace) -> int:
                      "domain": None if network.box is None else [[str(lo), str(hi)] for lo, hi in network.box],
                      "exact": report is None, "rounded": 0 if report is None else report.count}))
     else:
-        exact = "exact" if report is None else f"ROUNDED ({report.count} numbers changed)"
+        exact = "exact" if report is None else f"ROUNDED to {report.dtype} ({report.count} numbers changed)"
         print(f"wrote {args.output} ({kind}): widths {widths}, {network.N} parameters, {exact}")
     return 0

@@ -16,7 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "the continuous catalogue mechanisms that explain it.")
     p.add_argument("net", metavar="NET", help=NET_HELP)
     add_box(p)
-    p.add_argument("--samples", type=int, metavar="N", help="number of sample points (default: about 2(N−H)/d_L)")
+    p.add_argument("--samples", type=int, metavar="N", help="number of sample points (default: about 1.1(N−H)/d_L, then 4(N−H)/d_L if "
+                   "that does not reach rank N−H)")
     add_seed(p, "the sampling")
     add_certificate(p)
     add_timeout(p)

@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_certificate(p)
     add_timeout(p)
     add_nested_timeout(p)
-    add_budget(p, "subset patterns in the exact test of Theorem 3.3", "2^20")
+    add_budget(p, "subset patterns in the exact test of Theorem 3.3", "2^20, which is also the most: the kernel re-checks with this fixed budget")
     p.add_argument("--no-search", action="store_true", help="skip the z3 CEGIS search for tiny networks")
     add_assume(p)
     add_json(p, "the verdict, exit code, domain, mechanism, where (neurons as [layer, neuron], 0-based), "

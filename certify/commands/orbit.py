@@ -14,7 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("a", metavar="A", help=f"network A ({NET_HELP})")
     p.add_argument("b", metavar="B", help="network B")
     add_certificate(p)
-    add_budget(p, "search nodes of the exact matcher", "20000")
+    add_budget(p, "search nodes of the exact orbit search (individualisation branches)", "20000")
     add_timeout(p)
     add_assume(p)
     add_json(p, "the verdict, exit code, group element (permutations and scales per hidden layer, 0-based) "

@@ -38,7 +38,10 @@ def run(args: argparse.Namespace) -> int:
     if answer.certified:
         pruned = answer.artifacts["pruned"]
         d = answer.details
-        lines.append(f"pruned:   widths {'-'.join(map(str, pruned.widths))}; removed {d['removed']}")
+        removed = d["removed"]
+        shown = ", ".join(f"[{l}, {j}]" for l, j in removed[:8]) + (", …" if len(removed) > 8 else "")
+        lines.append(f"pruned:   widths {'-'.join(map(str, pruned.widths))}; removed {len(removed)} neurons "
+                     f"[layer, neuron] ({shown}; all of them with --json)")
         proved = d["proved_by"]
         lines.append(f"proofs:   {proved.get('interval', 0)} by interval bounds, "
                      f"{proved.get('region-tree', 0)} by region trees")

@@ -3,6 +3,7 @@
 Order (``method="auto"``): exact sampling refutation → orbit (B ∈ G·A) → shallow
 canonical form (complete for one hidden layer) → region tree under a budget
 (``certify.deep.regiontree``, complete) → SMT over the rationals (z3) → undecided.
+Past ``SMT_MAX_NEURONS`` hidden neurons z3 is skipped and the tree gets all the time.
 Every yes/no is a certificate the kernel has accepted.  z3's "unsat" is not a
 certificate: when z3 says "equal", the region tree is tried with the time left, and
 if it does not finish the answer is undecided (exit 3) with z3's verdict reported as
@@ -28,6 +29,10 @@ from ..kernel.shallow import canonical_to_json
 METHODS = ("auto", "sample", "orbit", "shallow", "tree", "smt", "milp")
 AUTO_TREE_BUDGET = 100_000  # region-tree nodes before auto moves on to z3
 AUTO_TREE_SECONDS = 60.0  # ... or seconds, when no --timeout is given (else half of it)
+# z3 answers within minutes only on small networks: (4,8,8,1) pairs take it 8–10 s, (5,16,16,1)
+# pairs time out at 120 s (bench/RESULTS.md, "Equivalence: region trees against direct z3").
+# Past this many hidden neurons in the larger network auto gives the region tree all the time.
+SMT_MAX_NEURONS = 24
 UNLIMITED = 10 ** 9
 
 THEOREM_ORBIT = "§1: B = g·A for g in G = Pr ⋉ Sc, and σ(λz) = λσ(z) for λ > 0"
@@ -90,13 +95,15 @@ def by_orbit(p: Problem) -> Answer | None:
     p.report("orbit matching")
     from ..group import orbit as group
 
-    def judge(g: "group.GroupElement | None") -> Answer | None:
+    def judge(g: "group.GroupElement | None", proof: dict | None = None) -> Answer | None:
         if g is None:
             return None
         return _equivalent(p, "orbit", THEOREM_ORBIT, "B is a permutation and positive rescaling of A",
                            {"group_element": g.to_json()}, {"method": "orbit", **g.to_json()})
     try:
-        return group.kernel_judged(p.a, p.b, judge)
+        # Equality only needs g: skip the exact search when floats already see a row of A
+        # without partner in B (the region tree decides such pairs).
+        return group.kernel_judged(p.a, p.b, judge, exhaustive=False)
     except group.Undecided:
         return None
 
@@ -220,11 +227,20 @@ def _decide(p: Problem, method: str) -> Answer:
                                       "undecided: B is not in the orbit of A; equality not shown")
     if shallow_ok:
         return by_shallow(p)
-    # auto, deep: the region tree under a budget (half the time), then z3 (then the tree again)
-    tree_deadline = p.sub_deadline(0.5, None if p.deadline is not None else AUTO_TREE_SECONDS)
+    # auto, deep: the region tree under a budget (half the time), then z3 (then the tree again);
+    # on networks too large for z3, the tree alone, with all the time.
+    neurons = max(sum(p.a.widths[1:-1]), sum(p.b.widths[1:-1]))
+    smt_useful = neurons <= SMT_MAX_NEURONS
+    tree_deadline = p.sub_deadline(0.5, None if p.deadline is not None else AUTO_TREE_SECONDS) \
+        if smt_useful else p.deadline
     found = by_tree(p, p.budget or AUTO_TREE_BUDGET, tree_deadline)
     if found is not None:
         return found
+    if not smt_useful:
+        return undecided("equiv", method, "undecided: no sampled counterexample, B is not a permutation and "
+                         f"rescaling of A, and the region tree exceeded its budget (z3 not tried: {neurons} "
+                         f"hidden neurons, past the {SMT_MAX_NEURONS} where it answers in minutes)",
+                         checks=["sample", "orbit", "tree"])
     if not p.expired():
         found = _smt_then_tree(p)
         if found is not None:

@@ -1,8 +1,9 @@
 """The scaling/permutation group G = Pr ⋉ Sc acting on networks (theory.md §1).
 
 Deciding B ∈ G·A: floats propose a matching (ℓ1-normalised rows, matched layer by
-layer), the exact group action verifies it; if the proposal fails, the kernel's
-complete exact matcher decides (``certify.kernel.orbit``).
+layer), the exact group action verifies it; if the proposal fails, the exact search of
+``matching.py`` decides, and a "not in the orbit" answer carries its separation proof for
+the kernel (``certify.kernel.orbit.check_separation``).
 """
 from __future__ import annotations
 
@@ -18,11 +19,12 @@ from ..core.answer import NO, YES, Answer, judged, timed, undecided
 from ..core.certificate import claim, envelope
 from ..core.problem import Problem
 from ..kernel.exact import fmt
-from ..kernel.orbit import Undecided, apply_group, check_group_element, find_group_element
+from ..kernel.orbit import apply_group, check_group_element
+from .matching import Undecided, search, separation
 from ..network import Network
 
 __all__ = ["GroupElement", "apply", "random_element", "identity", "orbit_element", "verify",
-           "explain_difference", "Undecided", "decide"]
+           "explain_difference", "Undecided", "decide", "separation", "hidden_evidence"]
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,12 @@ def random_element(network: Network, rng: random.Random, max_num: int = 9) -> Gr
                          for n in hidden])
 
 
-def _float_proposal(a: Network, b: Network) -> GroupElement | None:
-    """Match ℓ1-normalised rows layer by layer in floating point; None when ambiguous."""
+def _float_proposal(a: Network, b: Network) -> tuple[GroupElement | None, bool]:
+    """Match ℓ1-normalised rows layer by layer in floating point.
+
+    Returns (g, False) for a proposal (exactly checked later), (None, False) when ties make
+    it ambiguous, and (None, True) when a row of A has no partner in B: then B is most
+    likely outside the orbit (floats only say which tactic is worth running)."""
     perms, prev_perm = [], None
     la, lb = a.float_layers, b.float_layers
     scale_a = scale_b = None
@@ -69,7 +75,7 @@ def _float_proposal(a: Network, b: Network) -> GroupElement | None:
         rb = np.hstack([wb, bb[:, None]])
         na, nb = np.abs(ra).sum(axis=1), np.abs(rb).sum(axis=1)
         if not (na > 0).all() or not (nb > 0).all():
-            return None
+            return None, False
         ra, rb = ra / na[:, None], rb / nb[:, None]
         if prev_perm is not None:  # bring A's columns into B's order
             cols = np.empty(len(prev_perm), dtype=int)
@@ -77,19 +83,27 @@ def _float_proposal(a: Network, b: Network) -> GroupElement | None:
             ra = np.hstack([ra[:, :-1][:, cols], ra[:, -1:]])
         keys_b = {tuple(np.round(r, 9)): i for i, r in enumerate(rb)}
         if len(keys_b) != len(rb):
-            return None
+            return None, False
         perm = []
         for r in ra:
             j = keys_b.get(tuple(np.round(r, 9)))
             if j is None:
-                return None
+                return None, True
             perm.append(j)
         if len(set(perm)) != len(perm):
-            return None
+            return None, False
         perms.append(perm)
         prev_perm = perm
         scale_a, scale_b = na, nb
-    return _exact_scales(a, b, perms)
+    if perms:  # the output layer: B_out[:, π j]·|B row| = A_out[:, j]·|A row|, same biases
+        (wa, ba), (wb, bb) = la[-1], lb[-1]
+        cols = np.empty(len(prev_perm), dtype=int)
+        cols[prev_perm] = np.arange(len(prev_perm))
+        left = np.hstack([(wa * scale_a[None, :])[:, cols], ba[:, None]])
+        right = np.hstack([wb * scale_b[None, :], bb[:, None]])
+        if not np.allclose(left, right, rtol=1e-9, atol=1e-12 * (1 + np.abs(right).max())):
+            return None, True
+    return _exact_scales(a, b, perms), False
 
 
 def _exact_scales(a: Network, b: Network, perms: Sequence[Sequence[int]]) -> GroupElement | None:
@@ -116,37 +130,54 @@ def _exact_scales(a: Network, b: Network, perms: Sequence[Sequence[int]]) -> Gro
     return GroupElement([list(p) for p in perms], scales)
 
 
-def orbit_element(a: Network, b: Network, budget: int = 20000, propose: bool = True,
-                  verify: bool = True) -> GroupElement | None:
-    """A group element g with g·A = B exactly, or None if B ∉ G·A (exact and complete).
+def orbit_search(a: Network, b: Network, budget: int = 20000, propose: bool = True,
+                 verify: bool = True, exhaustive: bool = True) -> tuple[GroupElement | None, dict | None]:
+    """(g, None) with g·A = B exactly, or (None, separation proof) if B ∉ G·A (complete).
 
     The float proposal comes first (``propose``); it is checked exactly here unless
     ``verify`` is False — for callers that put g into a certificate anyway, where the kernel
     checks it (the same check; done once instead of twice on large networks).  Such a caller
     must retry with ``propose=False`` when the kernel rejects g.  Without a proposal the
-    answer comes from the complete exact matcher.  Raises ``Undecided`` if that search
-    exceeds ``budget`` nodes.
+    answer comes from the exact search (``matching.py``).  Raises ``Undecided`` if that
+    search exceeds ``budget`` nodes.  ``exhaustive=False`` (a caller that only wants g)
+    skips the search when floats find a row of A without partner in B, and returns
+    (None, None): no element, and no proof either.
     """
     if a.widths != b.widths:
-        return None
-    proposal = _float_proposal(a, b) if propose else None
+        return None, {"architecture": True}
+    proposal, apart = _float_proposal(a, b) if propose else (None, False)
     if proposal is not None and (not verify or check_group_element(a.net, b.net, proposal.perms,
                                                                    proposal.scales) is None):
-        return proposal
-    found = find_group_element(a.net, b.net, budget=budget)
-    return None if found is None else GroupElement(*found)
+        return proposal, None
+    if apart and not exhaustive:
+        return None, None
+    found, proof = search(a.net, b.net, budget=budget)
+    return (None, proof) if found is None else (GroupElement(*found), None)
 
 
-def kernel_judged(a: Network, b: Network, judge, budget: int = 20000):
-    """``judge(g)`` → Answer for the group element of B ∈ G·A (g is None when B ∉ G·A).
+def orbit_element(a: Network, b: Network, budget: int = 20000, propose: bool = True,
+                  verify: bool = True) -> GroupElement | None:
+    """A group element g with g·A = B exactly, or None if B ∉ G·A (``orbit_search``)."""
+    return orbit_search(a, b, budget, propose, verify)[0]
 
-    The float proposal goes to the kernel unverified; if the kernel rejects it, the complete
-    exact matcher decides and its element is judged instead.  Raises ``Undecided``."""
-    g = orbit_element(a, b, budget=budget, verify=False)
-    answer = judge(g)
-    if g is not None and not answer.certified:
-        answer = judge(orbit_element(a, b, budget=budget, propose=False))
+
+def kernel_judged(a: Network, b: Network, judge, budget: int = 20000, exhaustive: bool = True):
+    """``judge(g, proof)`` → Answer: g for B ∈ G·A, else the separation proof of B ∉ G·A.
+
+    The float proposal goes to the kernel unverified; if the kernel rejects it, the exact
+    search decides and its result is judged instead.  Raises ``Undecided``."""
+    g, proof = orbit_search(a, b, budget=budget, verify=False, exhaustive=exhaustive)
+    answer = judge(g, proof)
+    if g is not None and (answer is None or not answer.certified):
+        answer = judge(*orbit_search(a, b, budget=budget, propose=False))
     return answer
+
+
+def hidden_evidence(a: Network, b: Network, evidence: dict, budget: int = 20000) -> dict | None:
+    """``evidence`` of a hidden-symmetry certificate with the proof that B ∉ G·A added,
+    or None when B is in the orbit (then B is no hidden symmetry).  Raises ``Undecided``."""
+    proof = separation(a.net, b.net, budget)
+    return None if proof is None else {**evidence, "separation": proof}
 
 
 def verify(a: Network, b: Network, g: GroupElement) -> str | None:
@@ -182,7 +213,7 @@ def decide(p: Problem) -> Answer:
 
     ``p.budget`` bounds the exact matcher's search nodes (default 20000)."""
     try:
-        answer = kernel_judged(p.a, p.b, lambda g: _orbit_answer(p.a, p.b, g, p.start),
+        answer = kernel_judged(p.a, p.b, lambda g, proof: _orbit_answer(p.a, p.b, g, proof, p.start),
                                budget=p.budget or 20000)
     except Undecided as e:
         answer = undecided("orbit", "exact-matching", f"undecided: {e}")
@@ -190,7 +221,8 @@ def decide(p: Problem) -> Answer:
     return timed(answer, p.start)
 
 
-def _orbit_answer(a: Network, b: Network, g: GroupElement | None, start: float) -> Answer:
+def _orbit_answer(a: Network, b: Network, g: GroupElement | None, proof: dict | None,
+                  start: float) -> Answer:
     seconds = time.perf_counter() - start
     if g is not None:
         cert = envelope("orbit", claim("in-orbit", {"A": a, "B": b}, None), g.to_json(),
@@ -199,7 +231,7 @@ def _orbit_answer(a: Network, b: Network, g: GroupElement | None, start: float) 
         summary = "in the orbit: B = g·A with the group element below"
         details = {"group_element": g.to_json()}
     else:
-        cert = envelope("orbit", claim("not-in-orbit", {"A": a, "B": b}, None), {},
+        cert = envelope("orbit", claim("not-in-orbit", {"A": a, "B": b}, None), {"separation": proof},
                         "exact-matching", ORBIT_THEOREM, seconds)
         verdict, code = "not-in-orbit", NO
         reason = explain_difference(a, b)

@@ -16,9 +16,8 @@ from __future__ import annotations
 from . import mechanisms
 from ..core.answer import NO, YES, Answer, judged, timed, undecided
 from ..core.problem import Problem
-from ..shallow.honesty import THEOREM as HONEST_THEOREM, decision, in_sigma_envelope, witness_finding
+from ..shallow.honesty import THEOREM as HONEST_THEOREM, decision, in_sigma_envelope, pattern_budget, witness_finding
 from ..kernel.exact import InputError
-from ..kernel.honest import BUDGET, MAX_BUDGET
 
 SEARCH_MAX_PARAMETERS = 16
 NESTED_SECONDS = 30.0  # default time for nested region-tree sign proofs (--nested-timeout)
@@ -34,7 +33,7 @@ def decide(p: Problem) -> Answer:
     if network.depth < 2:
         raise InputError("layers", "the network has no hidden layer (hidden symmetries concern hidden neurons)")
     box = p.box
-    budget = min(p.budget or BUDGET, MAX_BUDGET)
+    budget = pattern_budget(p)
     nested_seconds = p.option("nested_seconds", NESTED_SECONDS)
     notes: list[str] = []
     checks: list[str] = []

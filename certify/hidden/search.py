@@ -24,7 +24,7 @@ import time
 from fractions import Fraction
 
 from ..core.certificate import claim, envelope, finish
-from ..kernel.orbit import find_group_element
+from ..group.matching import Undecided, separation
 from ..network import Box, Network
 
 THEOREM = "CEGIS search: exact equivalence certificate + exact orbit matching (θ' ∉ G·θ)"
@@ -155,13 +155,18 @@ def search_witness(network: Network, box: Box | None = None, seconds: float = 20
                 return None
             values[c] = v
         candidate = _build(network, values)
-        if find_group_element(network.net, candidate.net) is not None:  # a permutation: block it
+        try:
+            proof = separation(network.net, candidate.net)
+        except Undecided:
+            proof = None  # cannot be shown outside the orbit: treat like a permutation
+        if proof is None:  # in the orbit (a permutation and rescaling): block it
             solver.add(z3.Or(*[var[c] != z3.Q(v.numerator, v.denominator) for c, v in values.items()]))
             continue
         evidence, x = _equivalence(network, candidate, box, deadline)
         if evidence is not None:
             cert = envelope("hidden-symmetry", claim("hidden-symmetry", {"A": network, "B": candidate}, box),
-                            {"method": "equivalence", "mechanism": "search", "equivalence": evidence},
+                            {"method": "equivalence", "mechanism": "search", "equivalence": evidence,
+                             "separation": proof},
                             "equivalence", THEOREM, seconds - (deadline - time.perf_counter()))
             cert, verdict, check_s = finish(cert)
             if verdict.valid:

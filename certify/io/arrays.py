@@ -113,14 +113,16 @@ def network_from_arrays(layers: Sequence[tuple[Any, Any]], *, path: str,
 
 @dataclass(frozen=True)
 class Rounding:
-    """What rounding to float64 changed: the number of entries and the largest change."""
+    """What rounding to the export dtype changed: the number of entries and the largest change."""
 
     count: int
     max_change: Fraction
     first: str | None  # place of the first changed entry, e.g. "layers[0].weight[1][2]"
+    dtype: str = "float64"
 
     def message(self) -> str:
-        return (f"{self.count} number(s) are not binary floats and were rounded to the nearest float64 "
+        target = "the nearest float64" if self.dtype == "float64" else "float32 (via the nearest float64)"
+        return (f"{self.count} number(s) are not {self.dtype} values and were rounded to {target} "
                 f"(largest change {float(self.max_change):.3g}, first at {self.first}); the exported "
                 "network differs from the original, so certificates about the original do not apply to it")
 
@@ -200,7 +202,7 @@ def float_layers(network: Network, dtype: str = "auto", rounding: str = "refuse"
         if overflow:
             raise InputError(_place(blocks, overflow[0]), f"{_short(values[overflow[0]])} overflows {dtype}")
         worst = max(abs(Fraction(float(chosen[i])) - values[i]) for i in bad)
-        report = Rounding(len(bad), worst, first)
+        report = Rounding(len(bad), worst, first, dtype)
     offset = 0
     cut = []
     for _, shape in blocks:

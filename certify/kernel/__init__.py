@@ -8,6 +8,8 @@ Read it in this order: ``exact`` (numbers), ``network`` (exact evaluation), ``or
 
 The checkers load on first use (``check``, ``Verdict`` …), so that importing the
 number parser ``certify.kernel.exact`` stays cheap.
+
+Trusts: nothing beyond its modules; each names what it trusts.
 """
 from __future__ import annotations
 

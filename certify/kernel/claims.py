@@ -1,4 +1,6 @@
-"""Reading the claim of a certificate: the networks and the domain it speaks about."""
+"""Reading the claim of a certificate: the networks and the domain it speaks about.
+
+Trusts: ``network`` (parsing), ``exact`` (numbers)."""
 from __future__ import annotations
 
 from .exact import InputError
@@ -10,6 +12,12 @@ def claim_networks(claim: dict, names: tuple[str, ...]) -> list[Net]:
     nets = claim.get("networks")
     if not isinstance(nets, dict) or set(nets) != set(names):
         raise CheckFailure(f"claim.networks: expected exactly the networks {', '.join(names)}")
+    for n in names:
+        # One domain per claim: a network's own box would be ignored, and a reader could
+        # believe the claim holds there.
+        if isinstance(nets[n], dict) and "domain" in nets[n]:
+            raise CheckFailure(f"claim.networks.{n}.domain: networks in a claim carry no domain "
+                               "(the claim's domain is the one checked)")
     try:
         return [parse_net(nets[n], f"claim.networks.{n}") for n in names]
     except InputError as e:

@@ -2,6 +2,8 @@
 
 This is the only code that decides whether a certificate is valid.  It imports nothing
 from the rest of certify and no solver (DESIGN.md, "Small trusted kernel").
+
+Trusts: ``registry`` (the checkers), ``clock`` (the deadline), ``exact`` (JSON numbers), ``json``.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from . import honest, moves  # noqa: F401  (hidden-symmetry, honest-shallow; iss
 from . import fdim, local  # noqa: F401  (locally-identifiable, functional-dimension; issue 5)
 from . import regiontree  # noqa: F401  (equivalent/region-tree; issue 3)
 from . import pruning  # noqa: F401  (equivalent/pruning: dead neurons removed)
+from .clock import default_seconds, limit
 from .exact import InputError, no_duplicate_keys
 from .registry import CHECKERS, CheckFailure
 
@@ -36,8 +39,16 @@ class Verdict:
         return self.valid
 
 
-def check(cert: object) -> Verdict:
-    """Verify one certificate (a parsed JSON object) from scratch."""
+def check(cert: object, deadline: float | None = None) -> Verdict:
+    """Verify one certificate (a parsed JSON object) from scratch.
+
+    ``deadline``: seconds before the check fails closed ("cannot confirm in time");
+    None means the default (``clock.BASE_SECONDS``), ``math.inf`` no limit."""
+    with limit(default_seconds() if deadline is None else deadline):
+        return _check(cert)
+
+
+def _check(cert: object) -> Verdict:
     if not isinstance(cert, dict):
         return Verdict(False, "?", None, "not a JSON object")
     kind = cert.get("kind")
@@ -74,9 +85,12 @@ def check(cert: object) -> Verdict:
     return Verdict(True, kind_s, method, "valid")
 
 
-def check_text(text: str) -> Verdict:
+def check_text(text: str, deadline: float | None = None) -> Verdict:
+    """Parse and verify one certificate; the default deadline grows with the text's size."""
+    if deadline is None:
+        deadline = default_seconds(len(text))
     try:
         cert = json.loads(text, object_pairs_hook=no_duplicate_keys)
     except (ValueError, RecursionError) as e:  # JSONDecodeError, duplicate keys, huge integers
         return Verdict(False, "?", None, f"not JSON: {e}")
-    return check(cert)
+    return check(cert, deadline)

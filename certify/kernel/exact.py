@@ -5,9 +5,11 @@ import it; the kernel owns it so that the trusted checker and the engines read a
 certificate the same way (DESIGN.md, "Network format").
 
 Accepted numbers: JSON integers; strings "p/q", integer and decimal strings
-("0.25", "-1e-3"), all taken exactly; JSON floats taken as their exact binary64
+("0.25", "-1e-3") in ASCII digits (at most 4300 of them), all taken exactly; JSON floats taken as their exact binary64
 value (a trained float network is a network with dyadic rational weights).
 Rejected: booleans, NaN, infinities, "1/0", anything else.
+
+Trusts: the standard library's ``fractions``, ``re`` and ``math`` only.
 """
 from __future__ import annotations
 
@@ -21,8 +23,14 @@ Q = Fraction
 Vector = tuple[Fraction, ...]
 Matrix = tuple[Vector, ...]
 
-_RATIO = re.compile(r"[+-]?\d+/\d+")
-_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+# ASCII digits only (re.ASCII): "২" (Bengali two) is a digit to Python's int(), not to a
+# certificate, and a number that displays differently from how it parses has no place here.
+_RATIO = re.compile(r"[+-]?\d+/\d+", re.ASCII)
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+_SPACE = " \t\r\n"  # the only white space stripped around a number string
+# Python refuses to convert integer strings of more than 4300 digits (sys.int_info); so does
+# the format, with an error that names the place instead of a ValueError from int().
+MAX_DIGITS = 4300
 # A decimal exponent this large would make an integer with more digits than any
 # weight needs; refusing it keeps a hostile file from exhausting memory.
 _MAX_EXPONENT = 4000
@@ -39,18 +47,11 @@ class InputError(ValueError):
 
 def rational(value: object, path: str = "") -> Fraction:
     """Read one number exactly; raise InputError naming ``path`` if it is not a finite rational."""
-    # Networks repeat values (quantised weights, small rationals): a bounded cache of parsed
-    # numbers avoids rebuilding the same Fraction, which costs microseconds each time.
     kind = type(value)
-    if kind is str or kind is float:
-        hit = _CACHE.get(value)
-        if hit is not None and type(hit) is Fraction:
-            return hit
-        q = _parse_string(value, path) if kind is str else _parse_float(value, path)  # type: ignore[arg-type]
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.clear()
-        _CACHE[value] = q
-        return q
+    if kind is str:
+        return _parse_string(value, path)  # type: ignore[arg-type]
+    if kind is float:
+        return _parse_float(value, path)  # type: ignore[arg-type]
     if kind is int:
         return Fraction(value)  # type: ignore[arg-type]
     if isinstance(value, bool):
@@ -62,10 +63,6 @@ def rational(value: object, path: str = "") -> Fraction:
     raise InputError(path, f"expected a number, got {json_repr(value)}")
 
 
-_CACHE: dict = {}
-_CACHE_SIZE = 1 << 16
-
-
 def _parse_float(value: float, path: str) -> Fraction:
     if not math.isfinite(value):
         raise InputError(path, f"expected a finite number, got {value}")
@@ -73,19 +70,21 @@ def _parse_float(value: float, path: str) -> Fraction:
 
 
 def _parse_string(value: str, path: str) -> Fraction:
-    text = value.strip()
+    text = value.strip(_SPACE)
+    if sum(c.isdigit() for c in text) > MAX_DIGITS:
+        raise InputError(path, f"a number string may have at most {MAX_DIGITS} digits")
     if _RATIO.fullmatch(text):
         num, den = text.split("/")
         if int(den) == 0:
-            raise InputError(path, f"division by zero in {value!r}")
+            raise InputError(path, f"division by zero in {json_repr(value)}")
         return Fraction(int(num), int(den))
     match = _DECIMAL.fullmatch(text)
     if match:
         exponent = match.group(3)
         if exponent and abs(int(exponent[1:])) > _MAX_EXPONENT:
-            raise InputError(path, f"exponent out of range in {value!r}")
+            raise InputError(path, f"exponent out of range in {json_repr(value)}")
         return Fraction(text)
-    raise InputError(path, f"not a rational number: {value!r}")
+    raise InputError(path, f"not a rational number: {json_repr(value)}")
 
 
 def json_repr(value: object) -> str:

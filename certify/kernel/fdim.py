@@ -11,6 +11,8 @@ Evidence ``{"method": "minor+kernel", "prime": p, "rows": r pairs [[line, k], ou
 * upper: every v_i (rational, length N) has DF_X·v_i = 0 exactly at every point and output,
   and rank [Ξ; v_1; …; v_k] ≥ N − u mod p (a lower bound for the rational rank), so
   dim ker DF_X ≥ N − u (§5.2: "a kernel vector is not a witness" — it bounds the sampled map only).
+
+Trusts: ``exact``, ``forward`` (exact batched Jacobian rows), ``local`` (parameter indexing), python-flint ``nmod_mat`` (ranks mod p).
 """
 from __future__ import annotations
 

@@ -15,17 +15,18 @@ batch of points, and nothing is ever rounded:
 A line of a certificate is ``{"x0": [...], "e": [...], "t": [...]}`` with strictly
 increasing exact t; its points are x0 + t·e.  Hidden layers are 0-based here: hidden
 layer l is the output of ``layers[l]`` (theory.md's layer l + 1).
+
+Trusts: ``exact``, ``clock``, python-flint ``fmpz_mat`` (exact integer matrix products).
 """
 from __future__ import annotations
 
 import math
-import multiprocessing
-import os
 from fractions import Fraction
 from typing import NamedTuple, Sequence
 
 from flint import fmpz, fmpz_mat
 
+from .clock import tick
 from .exact import InputError, int_row, vector
 from .network import Box, Net
 from .registry import CheckFailure, require
@@ -192,8 +193,9 @@ def _line_ints(net: IntNet, line: Line):
     return dx, de, P, Q, X, E
 
 
-def groups(lines: Sequence[Line], chunk: int = CHUNK) -> list[list[int]]:
+def groups(lines: Sequence[Line], chunk: int | None = None) -> list[list[int]]:
     """Consecutive line indices in groups of ≈ ``chunk`` points (whole lines per group)."""
+    chunk = CHUNK if chunk is None else chunk
     out: list[list[int]] = [[]]
     count = 0
     for m, line in enumerate(lines):
@@ -205,49 +207,18 @@ def groups(lines: Sequence[Line], chunk: int = CHUNK) -> list[list[int]]:
     return [g for g in out if g]
 
 
-def batches(net: IntNet, lines: Sequence[Line], chunk: int = CHUNK):
+def batches(net: IntNet, lines: Sequence[Line], chunk: int | None = None):
     """Yield Batch objects covering all lines (whole lines per batch, ≈ ``chunk`` points each)."""
     for ids in groups(lines, chunk):
+        tick()
         yield Batch(net, lines, ids)
 
 
-# --------------------------------------------------------------------------- parallel batches
-#
-# The batches are independent, so large checks spread them over forked worker processes
-# (standard library ``multiprocessing``).  Each worker evaluates whole batches with the same
-# code as the sequential loop and returns plain Python data; results keep the batch order, so
-# the verdict does not depend on the number of workers.
-
-_JOB: dict = {}
-PARALLEL_MIN_POINTS = 20000
-
-
-def workers_for(points: int) -> int:
-    env = os.environ.get("CERTIFY_WORKERS")
-    if env is not None:
-        return max(1, int(env))
-    if points < PARALLEL_MIN_POINTS or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    return max(1, min(2, os.cpu_count() or 1))
-
-
 def map_batches(net: Net, lines: Sequence[Line], task, payload) -> list:
-    """[task(batch, payload) for every batch of the lines], possibly in parallel."""
-    ids = groups(lines)
-    workers = min(workers_for(sum(len(l.t) for l in lines)), len(ids))
-    if workers <= 1:
-        inet = int_net(net)
-        return [task(Batch(inet, lines, g), payload) for g in ids]
-    _JOB.clear()
-    _JOB.update(net=net, lines=lines, task=task, payload=payload)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return pool.map(_run_group, ids, chunksize=1)
-    finally:
-        _JOB.clear()
-
-
-def _run_group(ids: list[int]):
-    if "inet" not in _JOB:
-        _JOB["inet"] = int_net(_JOB["net"])
-    return _JOB["task"](Batch(_JOB["inet"], _JOB["lines"], ids), _JOB["payload"])
+    """[task(batch, payload) for every batch of the lines], in order, under the deadline."""
+    inet = int_net(net)
+    out = []
+    for ids in groups(lines):
+        tick()
+        out.append(task(Batch(inet, lines, ids), payload))
+    return out

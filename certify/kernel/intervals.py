@@ -14,6 +14,8 @@ hi ≤ 0 (dead, M1) and one with W_t[j, :] ≥ 0, b_t[j] ≥ 0 gets lo ≥ 0 (st
 When layer t − 1 is onto the orthant (Im = R^{d}_{≥0}) these tests are complete.  On a
 box the same propagation decides first-layer neurons exactly (M12: a hyperplane that
 misses the box) and gives sound, incomplete bounds deeper down.
+
+Trusts: ``exact``, ``network``: exact rational interval arithmetic, no rounding.
 """
 from __future__ import annotations
 
@@ -99,14 +101,6 @@ def preactivation_bounds(net: Net, box: Box | None, upto: int | None = None) -> 
         out.append(z)
         current = relu_bounds(z)
     return out
-
-
-def image_hull(net: Net, box: Box | None, layer: int) -> list[Interval]:
-    """Enclosure of the image a_{layer}(domain) (post-activations of hidden layer ``layer``),
-    or of the domain itself for layer −1."""
-    if layer < 0:
-        return input_bounds(box, net.widths[0])
-    return relu_bounds(preactivation_bounds(net, box, layer)[layer])
 
 
 def sign_by_interval(net: Net, box: Box | None, layer: int, neuron: int, sign: str) -> bool:

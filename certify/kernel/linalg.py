@@ -4,6 +4,8 @@ Over Q: rank, reduced row echelon form and a nullspace basis (rows of Fractions)
 Mod p: rank and elimination of integer/rational matrices reduced modulo p, which
 is how large ranks are certified (theory.md §5.3: rank over F_p ≤ rank over Q, so a
 nonzero minor mod p proves a lower bound on the rational rank).
+
+Trusts: ``exact``, python-flint (exact ranks and null spaces over Q and mod p).
 """
 from __future__ import annotations
 

@@ -28,6 +28,8 @@ of ``layers[l]``.  (K1): each neuron's d_l kink vectors have rank d_l mod p; (K2
 (a_{L-1}(x), 1) of the final points have rank d_{L-1} + 1 mod p.  Then rank DF_X = N − H
 for X = all listed points (Theorem 5.4) and Theorem 5.1 applies; every listed point must be
 admissible.  (H2) follows as above: a neuron with a kink has a nonzero row.
+
+Trusts: ``exact``, ``forward`` (exact batched passes, under the deadline), ``linalg``, python-flint ``nmod_mat`` (ranks mod p).
 """
 from __future__ import annotations
 

@@ -7,8 +7,8 @@ catalogue M1–M13 (§4).  The kernel replays them on A, checking each precondit
 function on the domain (the one-line proofs of §4, quoted per move below).
 Evidence, method ``equivalence``: a nested ``equivalent`` evidence for the same networks
 and domain (canonical form, region tree, …), checked by its own kernel checker.
-In both cases the kernel then runs its complete exact orbit matcher: no g ∈ G with
-g·A = B may exist (past the matcher's budget the certificate is rejected, fail closed).
+In both cases the evidence also carries ``separation``, a proof that no g ∈ G has
+g·A = B (``orbit.check_separation``), which the kernel follows step by step.
 
 Moves (hidden layer t is the output of ``layers[t]``, 0-based; "next" is ``layers[t+1]``):
 
@@ -30,6 +30,8 @@ Moves (hidden layer t is the output of ``layers[t]``, 0-based; "next" is ``layer
 * ``shallow`` (M2, M3, M6, M8, M9, M13): replace entries of the two layers around
   hidden layer t so that the shallow map y ↦ W_{t+1} σ(W_t y + b_t) + b_{t+1} keeps its
   canonical form on all of R^{d_{t−1}} (Theorem 3.1): equal maps there are equal on the image.
+
+Trusts: ``network``, ``relations`` (sign facts, affine relations), ``shallow`` (canonical forms), ``orbit`` (separation proofs).
 """
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ from fractions import Fraction
 
 from .claims import claim_domain, claim_networks
 from .network import Box, Layer, Net
-from .orbit import Undecided, NormalForm, find_group_element
+from .orbit import check_separation
 from .registry import CHECKERS, CheckFailure, checker, require
 from .relations import check_relation, check_sign, index as _idx, number as _num, numbers as _vec
 from .shallow import canonical_from_derivation, canonical_to_json, parse_keys
@@ -48,7 +50,6 @@ MECHANISMS = {f"M{i}" for i in range(1, 14)} | {"search"}
 LABELS = {"dead": {"M1", "M3", "M11", "M12"}, "active-shift": {"M3", "M4", "M11", "M12"},
           "active-combine": {"M5"}, "relation": {"M7"}, "flip": {"M8"}, "exclusive": {"M10"},
           "shallow": {"M2", "M3", "M6", "M8", "M9", "M13"}}
-ORBIT_BUDGET = 20000
 
 
 class State:
@@ -269,26 +270,28 @@ def _check_label(mechanism: str, moves: list[dict], names: list[str], a: Net, bo
 @checker(KIND, "moves")
 def check_moves(claim: dict, evidence: dict) -> None:
     a, b, box = _claim(claim)
-    require(set(evidence) == {"method", "mechanism", "moves"}, "evidence: expected method, mechanism, moves")
+    require(set(evidence) == {"method", "mechanism", "moves", "separation"},
+            "evidence: expected method, mechanism, moves, separation")
     mechanism = evidence["mechanism"]
     require(mechanism in MECHANISMS - {"search"}, "evidence.mechanism: expected a catalogue label M1–M13")
     result, names = replay(a, box, evidence["moves"])
     _check_label(mechanism, evidence["moves"], names, a, box)
     require(result.layers == b.layers, "the replayed moves do not produce B")
-    _not_in_orbit(a, b)
+    check_separation(a, b, evidence["separation"])
 
 
 @checker(KIND, "equivalence")
 def check_by_equivalence(claim: dict, evidence: dict) -> None:
     a, b, box = _claim(claim)
-    require(set(evidence) == {"method", "mechanism", "equivalence"}, "evidence: expected method, mechanism, equivalence")
+    require(set(evidence) == {"method", "mechanism", "equivalence", "separation"},
+            "evidence: expected method, mechanism, equivalence, separation")
     require(evidence["mechanism"] in MECHANISMS, "evidence.mechanism: unknown label")
     nested = evidence["equivalence"]
     require(isinstance(nested, dict), "evidence.equivalence: expected the evidence of an equivalent certificate")
     fn = CHECKERS.get(("equivalent", nested.get("method")))
     require(fn is not None, f"evidence.equivalence.method: no equivalence checker for {nested.get('method')!r}")
     fn({"statement": "equivalent", "networks": claim["networks"], "domain": claim["domain"]}, nested)
-    _not_in_orbit(a, b)
+    check_separation(a, b, evidence["separation"])
 
 
 def _claim(claim: dict) -> tuple[Net, Net, Box | None]:
@@ -299,41 +302,4 @@ def _claim(claim: dict) -> tuple[Net, Net, Box | None]:
     return a, b, claim_domain(claim, a.widths[0])
 
 
-def fingerprint(net: Net) -> tuple | None:
-    """A G-invariant of θ, or None when some neuron is free (identically zero incoming row).
-
-    In the ℓ1 Sc-normal form of ``orbit.py`` (non-free rows scaled to norm 1), B = g·A
-    implies B̂ = π·Â when no neuron is free: each hidden layer's rows are permuted and
-    their columns permuted by the previous layer's π.  So the multiset of (sorted row
-    entries, bias) per hidden layer and the sorted entries of each output row are equal.
-    Different fingerprints prove B ∉ G·A — much faster than the search on large networks.
-    """
-    nf = NormalForm(net)
-    if any(any(fr) for fr in nf.free):
-        return None
-    out = []
-    for t, (w, b) in enumerate(zip(nf.w, nf.b)):
-        rows = [(tuple(sorted(r)), bias) for r, bias in zip(w, b)]
-        out.append(tuple(rows) if t == len(nf.w) - 1 else tuple(sorted(rows)))
-    return tuple(out)
-
-
-def in_orbit(a: Net, b: Net, budget: int = ORBIT_BUDGET) -> bool:
-    """B ∈ G·A, decided exactly: a fingerprint difference, else the complete matcher.
-
-    Raises Undecided past the matcher's budget."""
-    fa, fb = fingerprint(a), fingerprint(b)
-    if fa is not None and fb is not None and fa != fb:
-        return False
-    return find_group_element(a, b, budget=budget) is not None
-
-
-def _not_in_orbit(a: Net, b: Net) -> None:
-    try:
-        found = in_orbit(a, b)
-    except Undecided as e:
-        raise CheckFailure(f"cannot confirm that B is outside the orbit of A: {e}") from None
-    require(not found, "B is in the orbit G·A (a permutation and positive rescaling): not hidden")
-
-
-__all__ = ["KIND", "MOVES", "LABELS", "replay", "State", "fingerprint", "in_orbit"]
+__all__ = ["KIND", "MOVES", "LABELS", "replay", "State"]

@@ -4,6 +4,8 @@ Notation of theory.md §1: layer maps z_l = W_l a_{l-1} + b_l, a_l = σ(z_l) for
 1 ≤ l ≤ L-1, a_0 = x, f(x) = z_L.  ``weight`` is out × in (PyTorch's convention).
 Here layers are 0-indexed: ``layers[l]`` maps a_l to z_{l+1}; the hidden neurons are
 the outputs of ``layers[0..L-2]``.
+
+Trusts: ``exact`` (numbers).
 """
 from __future__ import annotations
 
@@ -105,16 +107,6 @@ def parse_net(obj: object, path: str = "") -> Net:
     return Net(tuple(layers), box)
 
 
-def net_to_json(net: Net) -> dict:
-    """The ``certify.network/1`` object of a network (numbers as exact strings)."""
-    from .exact import fmt_matrix, fmt_vector
-    out: dict = {"format": FORMAT,
-                 "layers": [{"weight": fmt_matrix(l.weight), "bias": fmt_vector(l.bias)} for l in net.layers]}
-    if net.box is not None:
-        out["domain"] = {"box": [fmt_vector(iv) for iv in net.box]}
-    return out
-
-
 # --------------------------------------------------------------------------- exact evaluation
 
 def affine_maps(net: Net) -> list[AffineMap]:
@@ -145,9 +137,5 @@ def is_shallow(net: Net) -> bool:
     return len(net.layers) == 2
 
 
-def rational_list(values: object, path: str) -> Vector:
-    return vector(values, path)
-
-
-__all__ = ["Layer", "Net", "Box", "FORMAT", "parse_net", "parse_box", "parse_domain", "net_to_json",
+__all__ = ["Layer", "Net", "Box", "FORMAT", "parse_net", "parse_box", "parse_domain",
            "affine_maps", "preactivations", "evaluate", "in_box", "is_shallow", "rational"]

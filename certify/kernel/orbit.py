@@ -5,7 +5,9 @@ is the position in B of neuron i of A, and ``scales[t][i] > 0`` multiplies the
 incoming row of that neuron (its outgoing column is divided by it).  Invariance:
 σ(λz) = λσ(z) for λ > 0, so f_{g·θ} = f_θ.
 
-``find_group_element`` decides B ∈ G·A exactly and completely:
+B ∈ G·A is shown by a group element (``check_group_element``); B ∉ G·A by a
+separation proof (``check_separation``) that the producer finds by search and the
+kernel follows step by step, without searching.  The proof rests on:
 
 1. Sc-normalise both networks layer by layer: a neuron whose incoming row
    (restricted to non-free inputs, bias included) is nonzero is scaled to ℓ1 norm 1;
@@ -16,14 +18,12 @@ incoming row of that neuron (its outgoing column is divided by it).  Invariance:
    with exact weights as edge labels (signs only on edges at free neurons, whose
    scale is still open).  Colours are invariant under every isomorphism, so
    different colour-class sizes prove B ∉ G·A.
-3. Individualisation-refinement search: fix a vertex v of A in a non-trivial
-   class and try every w of B in that class.  Every isomorphism maps v to some such
-   w, so the search is complete.  At a leaf the bijection is checked exactly and the
-   scales of free neurons are solved along the edges (ratios must be positive and
-   consistent).
+3. Individualisation: a vertex v of A in a non-trivial class goes to some w of B in
+   that class under every isomorphism, so one branch per w covers all of them.  At a
+   discrete colouring the one remaining bijection is checked exactly and the scales of
+   free neurons are solved along the edges (ratios must be positive and consistent).
 
-The search is exponential only for highly symmetric networks; past ``budget``
-nodes it raises ``Undecided`` instead of guessing.
+Trusts: ``exact`` (numbers), ``network`` (the parsed layers), ``clock`` (the deadline).
 """
 from __future__ import annotations
 
@@ -31,16 +31,14 @@ from collections import deque
 from fractions import Fraction
 from typing import Sequence
 
+from .clock import tick
 from .exact import int_row
 from .network import Layer, Net
+from .registry import require
 
 Perms = list[list[int]]
 Scales = list[list[Fraction]]
 ONE = Fraction(1)
-
-
-class Undecided(Exception):
-    """The orbit search exceeded its budget: no answer, not a wrong one."""
 
 
 def apply_group(net: Net, perms: Sequence[Sequence[int]], scales: Sequence[Sequence[Fraction]]) -> Net:
@@ -149,10 +147,12 @@ def _label(x: Fraction, free_edge: bool) -> tuple:
     return (1, (x > 0) - (x < 0)) if free_edge else (0, x)
 
 
-def _adjacency(nf: NormalForm) -> tuple[list[list[tuple]], list[list[tuple]], list[tuple]]:
-    """Per hidden node: labelled in-edges, out-edges and the initial colour key."""
+def _adjacency(nf: NormalForm, labels: dict) -> tuple[list[list[tuple]], list[list[tuple]], list[tuple]]:
+    """Per hidden node: labelled in-edges, out-edges and the initial colour key.
+
+    Edge labels are interned as integers in ``labels`` (shared by A and B): equal exact
+    labels get equal numbers, so refinement sorts integers instead of Fractions."""
     layers = len(nf.w)
-    d0 = len(nf.w[0][0])
     node_of: list[list[int]] = []
     count = 0
     for t in range(layers - 1):
@@ -168,7 +168,7 @@ def _adjacency(nf: NormalForm) -> tuple[list[list[tuple]], list[list[tuple]], li
                 if not x:
                     continue
                 src_free = t > 0 and nf.free[t - 1][j]
-                lab = _label(x, tgt_free or src_free)
+                lab = labels.setdefault(_label(x, tgt_free or src_free), len(labels))
                 src = ("in", j) if t == 0 else node_of[t - 1][j]
                 tgt = ("out", i) if t == layers - 1 else node_of[t][i]
                 if t < layers - 1:
@@ -177,7 +177,6 @@ def _adjacency(nf: NormalForm) -> tuple[list[list[tuple]], list[list[tuple]], li
                     outs[node_of[t - 1][j]].append((lab, tgt))
             if t < layers - 1:
                 init[node_of[t][i]] = (t, tgt_free, nf.b[t][i])
-    del d0
     return ins, outs, init
 
 
@@ -185,6 +184,7 @@ def _refine(colours: list[list], graphs: list[tuple]) -> list[list]:
     """1-WL on both graphs jointly until the number of colour classes is stable."""
     classes = len(set(colours[0]) | set(colours[1]))
     while True:
+        tick()
         table: dict = {}
         new = []
         for (ins, outs, _), col in zip(graphs, colours):
@@ -199,7 +199,7 @@ def _refine(colours: list[list], graphs: list[tuple]) -> list[list]:
         colours, classes = new, len(table)
 
 
-def _leaf(na: NormalForm, nb: NormalForm, bij: list[int]) -> Scales | None:
+def leaf_scales(na: NormalForm, nb: NormalForm, bij: list[int]) -> Scales | None:
     """Exact check of a bijection of hidden nodes; returns μ (scales Â → B̂) or None."""
     layers = len(na.w)
     offsets, count = [], 0
@@ -263,61 +263,94 @@ def _leaf(na: NormalForm, nb: NormalForm, bij: list[int]) -> Scales | None:
     return [[m for m in row] for row in mu]  # type: ignore[misc]
 
 
-def find_group_element(a: Net, b: Net, budget: int = 20000) -> tuple[Perms, Scales] | None:
-    """A group element g with g·A = B, or None if B ∉ G·A.  Raises Undecided past ``budget``."""
+# --------------------------------------------------------------------------- separation
+
+class Pair:
+    """A and B prepared for matching: Sc-normal forms, labelled graphs, initial colours."""
+
+    def __init__(self, na: NormalForm, nb: NormalForm):
+        self.na, self.nb = na, nb
+        labels: dict = {}
+        self.graphs = [_adjacency(self.na, labels), _adjacency(self.nb, labels)]
+        table: dict = {}
+        self.colours = [[table.setdefault(k, len(table)) for k in g[2]] for g in self.graphs]
+
+
+def classes(pair: Pair, colours: list[list]) -> tuple[list[list], dict, dict]:
+    """Refine ``colours`` jointly; return them with the members of each class in A and B."""
+    colours = _refine(colours, pair.graphs)
+    members: list[dict] = [{}, {}]
+    for side in (0, 1):
+        for v, c in enumerate(colours[side]):
+            members[side].setdefault(c, []).append(v)
+    return colours, members[0], members[1]
+
+
+def balanced(members_a: dict, members_b: dict) -> bool:
+    """Do A and B have the same number of nodes in every colour class?"""
+    return {c: len(v) for c, v in members_a.items()} == {c: len(v) for c, v in members_b.items()}
+
+
+def individualise(colours: list[list], v: int, w: int) -> list[list]:
+    """Give node v of A and node w of B one fresh colour (the branch "g maps v to w")."""
+    fresh = max(max(colours[0]), max(colours[1])) + 1
+    ca, cb = list(colours[0]), list(colours[1])
+    ca[v], cb[w] = fresh, fresh
+    return [ca, cb]
+
+
+def bijection(members_a: dict, members_b: dict, nodes: int) -> list[int]:
+    """The bijection of a discrete colouring: each singleton class of A to that of B."""
+    bij = [0] * nodes
+    for c, (v,) in members_a.items():
+        bij[v] = members_b[c][0]
+    return bij
+
+
+def check_separation(a: Net, b: Net, proof: object, where: str = "evidence.separation") -> None:
+    """Verify a proof that no g ∈ G has g·A = B (theory.md §1); raise CheckFailure if it fails.
+
+    The proof is the tree of an individualisation-refinement search, supplied by the
+    producer and followed here (the kernel chooses nothing):
+
+    * ``{"architecture": true}``: the widths of A and B differ;
+    * ``{"apart": true}``: after joint colour refinement some class has different sizes in
+      A and B.  Refinement is invariant under every isomorphism of the Sc-normal forms,
+      and B = g·A makes B̂ = (π, μ)·Â such an isomorphism (module docstring, steps 1–2);
+    * ``{"leaf": true}``: the refined colouring is discrete, and the one bijection it
+      allows fails the exact check (no scales of free neurons fit);
+    * ``{"individualise": v, "branches": [P_w, …]}``: v is a node of A in a class of size
+      > 1; every isomorphism maps v to some w of B in that class, so one branch per such w
+      (in increasing order), each proving that no isomorphism maps v to w, covers all.
+    """
+    require(isinstance(proof, dict), f"{where}: expected an object")
     if a.widths != b.widths:
-        return None
-    if len(a.layers) == 1:
-        return ([], []) if a.layers == b.layers else None
-    na, nb = NormalForm(a), NormalForm(b)
-    ga, gb = _adjacency(na), _adjacency(nb)
-    table: dict = {}
-    colours = [[table.setdefault(k, len(table)) for k in g[2]] for g in (ga, gb)]
-    nodes = len(colours[0])
-    steps = [0]
+        require(proof == {"architecture": True}, f"{where}: the widths differ: expected {{'architecture': true}}")
+        return
+    pair = Pair(NormalForm(a), NormalForm(b))
+    _check_node(pair, pair.colours, proof, where)
 
-    def search(colours: list[list]) -> list[int] | None:
-        colours = _refine(colours, [ga, gb])
-        ca, cb = colours
-        members_a: dict = {}
-        members_b: dict = {}
-        for v, c in enumerate(ca):
-            members_a.setdefault(c, []).append(v)
-        for v, c in enumerate(cb):
-            members_b.setdefault(c, []).append(v)
-        if {c: len(v) for c, v in members_a.items()} != {c: len(v) for c, v in members_b.items()}:
-            return None
-        open_classes = [c for c, v in members_a.items() if len(v) > 1]
-        if not open_classes:
-            bij = [0] * nodes
-            for c, (v,) in members_a.items():
-                bij[v] = members_b[c][0]
-            return bij if _leaf(na, nb, bij) is not None else None
-        c = min(open_classes, key=lambda c: (len(members_a[c]), c))
-        v = members_a[c][0]
-        fresh = max(max(ca), max(cb)) + 1
-        for w in members_b[c]:
-            steps[0] += 1
-            if steps[0] > budget:
-                raise Undecided(f"orbit search exceeded {budget} nodes")
-            na_col, nb_col = list(ca), list(cb)
-            na_col[v], nb_col[w] = fresh, fresh
-            found = search([na_col, nb_col])
-            if found is not None:
-                return found
-        return None
 
-    bij = search(colours)
-    if bij is None:
-        return None
-    mu = _leaf(na, nb, bij)
-    assert mu is not None
-    perms, scales, offset = [], [], 0
-    for t in range(len(a.layers) - 1):
-        n = len(a.layers[t].bias)
-        perm = [bij[offset + i] - offset for i in range(n)]
-        # B = n_B^{-1} (π, μ) n_A A: scale of A's neuron i is λ^A_i μ_i / λ^B_{π i}.
-        scales.append([na.lam[t][i] * mu[t][i] / nb.lam[t][perm[i]] for i in range(n)])
-        perms.append(perm)
-        offset += n
-    return perms, scales
+def _check_node(pair: Pair, colours: list[list], proof: object, where: str) -> None:
+    tick()
+    require(isinstance(proof, dict) and len(proof) in (1, 2), f"{where}: expected one proof step")
+    colours, members_a, members_b = classes(pair, colours)
+    if proof == {"apart": True}:
+        require(not balanced(members_a, members_b), f"{where}: the colour classes of A and B have equal sizes")
+        return
+    require(balanced(members_a, members_b), f"{where}: the classes differ in size: expected {{'apart': true}}")
+    if proof == {"leaf": True}:
+        require(all(len(v) == 1 for v in members_a.values()), f"{where}: the colouring is not discrete")
+        bij = bijection(members_a, members_b, len(colours[0]))
+        require(leaf_scales(pair.na, pair.nb, bij) is None, f"{where}: the bijection is a group element")
+        return
+    require(set(proof) == {"individualise", "branches"}, f"{where}: expected apart, leaf or individualise")
+    v, branches = proof["individualise"], proof["branches"]
+    require(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < len(colours[0]),
+            f"{where}.individualise: expected a node index of A")
+    targets = members_b[colours[0][v]]
+    require(len(targets) > 1, f"{where}.individualise: node {v} is already alone in its class")
+    require(isinstance(branches, list) and len(branches) == len(targets),
+            f"{where}.branches: expected {len(targets)} branches, one per node of B in the class")
+    for k, (w, sub) in enumerate(zip(targets, branches)):
+        _check_node(pair, individualise(colours, v, w), sub, f"{where}.branches[{k}]")

@@ -18,6 +18,8 @@ outgoing column adds W_{t+1}[:, j]·a_{t,j} = 0 to every pre-activation of layer
 deleting it changes no value downstream.  ∎
 
 No orbit test: unlike ``hidden-symmetry``, the claim is only that the functions agree.
+
+Trusts: ``claims``, ``network``, ``moves`` (the dead-neuron move and its sign facts).
 """
 from __future__ import annotations
 

@@ -22,6 +22,8 @@ Proof obligations, all re-derived here:
   the Rump test ||I − R·𝐌||∞ < 1 with R ≈ mid(𝐌)⁻¹ (any R is sound), and ∂_t z must exclude
   0 on Y (κ is defined and smooth).
 Then the mean-value argument of Theorem 5.3 gives y' = y_θ, i.e. θ' ∈ Sc·θ.
+
+Trusts: ``forward``, ``clock``, python-flint ``arb`` (ball arithmetic, outward rounded) and ``fmpz_mat``.
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from fractions import Fraction
 
 from flint import arb, arb_mat, ctx, fmpq, fmpz_mat
 
+from .clock import tick
 from .forward import Batch, IntNet, batches, int_net
 from .network import Net
 from .registry import require
@@ -246,6 +249,7 @@ def check_radius(net: Net, eps: Fraction, ev: object, lines, probes, final) -> N
                 for k in finals.get(m, []):
                     final_rows.append(A[last][at[batch.row_of[(m, k)]]])
         for (l, j), M in sorted(blocks.items()):
+            tick()
             require(rump(M), f"(E3) the interval kink block of neuron [{l}, {j}] is not certified regular")
         require(rump(final_rows), "(E3) the interval final block is not certified regular")
     finally:

@@ -47,6 +47,8 @@ reaches an empty leaf; at a claim leaf every target expression is ≤ 0 there.  
 Claim targets: equivalence — for each output i, D_i ≤ 0 and −D_i ≤ 0 with
 D_i = f_A,i − f_B,i (so f_A = f_B on Ω); neuron sign — z_v ≤ 0 (dead, M1) or −z_v ≤ 0
 (stably active, M4).  Checking is linear in the size of the tree; no search.
+
+Trusts: ``exact``, ``network``, ``claims``, ``clock``: integer arithmetic on exact expressions only.
 """
 from __future__ import annotations
 
@@ -54,6 +56,7 @@ import math
 from fractions import Fraction
 from typing import Sequence
 
+from .clock import tick
 from .claims import claim_domain, claim_networks, same_shape
 from .exact import InputError, int_row, rational
 from .network import Box, Net
@@ -410,6 +413,7 @@ def walk(p: Problem, tree: object, targets, where: str = "evidence.tree") -> int
     state = derive(p, {})
     i = 0
     while True:
+        tick()
         require(i < len(tree), f"{where}: the tree ends early (a subtree is missing)")
         node, at = tree[i], f"{where}[{i}]"
         require(isinstance(node, dict) and len(node) >= 1, f"{at}: expected a node object")

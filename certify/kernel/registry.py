@@ -3,6 +3,8 @@
 Each kernel module registers the kinds it checks; ``check.py`` dispatches.  A checker
 returns None when the certificate is valid and raises ``CheckFailure`` naming the
 failed condition otherwise.
+
+Trusts: nothing.
 """
 from __future__ import annotations
 

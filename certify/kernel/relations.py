@@ -16,6 +16,8 @@ Two kinds of fact justify the mechanism moves of ``moves.py``:
   incoming ray (w, b) = s·p (s > 0), whose outputs are s·σ(p·(y, 1)).  The relation holds
   identically if (i) Σ_{k in a ray group} c_k s_k = 0 for every group, (ii) Σ_{active} c_k W_t[k,:] = 0
   and (iii) κ = Σ_{active} c_k b_t[k] + Σ_{zero row} c_k σ(b_t[k]).
+
+Trusts: ``exact``, ``network``, ``intervals`` (exact interval bounds).
 """
 from __future__ import annotations
 

@@ -18,6 +18,8 @@ that int Ω is taken in the box's affine hull and completeness holds too.
 
 The kernel does not search for the form: the certificate names, for every neuron,
 its key, sign and scale, and the kernel verifies each identity and sums.
+
+Trusts: ``exact``, ``network``, ``linalg``.
 """
 from __future__ import annotations
 

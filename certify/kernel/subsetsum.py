@@ -13,6 +13,8 @@ so this module decides it exactly with an explicit cost and fails closed past a 
 
 Both are complete; the cheaper one runs.  Arithmetic is over the integers (each reduced
 row scaled by its denominators) with a Gray-code walk over the free values.
+
+Trusts: ``exact``, ``clock``, python-flint (exact elimination).
 """
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ from fractions import Fraction
 from typing import Sequence
 
 from flint import fmpq, fmpq_mat, nmod_mat
+
+from .clock import tick
 
 
 class TooExpensive(Exception):
@@ -139,6 +143,8 @@ def _enumerate(rows, pivots, free, n, nonempty, limit: int) -> list[int] | None:
     acc = [rhs for _, rhs, _ in rows]
     y_free = [0] * len(free)
     for step in range(min(1 << len(free), limit)):
+        if step & 4095 == 0:
+            tick()
         if step:
             bit = (step & -step).bit_length() - 1  # Gray code: flip one free value per step
             f = free[bit]
@@ -163,6 +169,8 @@ def _meet(rows, n, nonempty) -> list[int] | None:
     def sums(indices):
         out: dict[tuple, list[int]] = {}
         for mask in range(1 << len(indices)):
+            if mask & 4095 == 0:
+                tick()
             s = tuple(sum(c[indices[b]] for b in range(len(indices)) if mask >> b & 1) for c in coef)
             bucket = out.setdefault(s, [])
             if len(bucket) < 2:  # keep the empty subset and one nonempty one per sum
@@ -172,6 +180,8 @@ def _meet(rows, n, nonempty) -> list[int] | None:
     left, right = list(range(half)), list(range(half, n))
     table = sums(left)
     for mask in range(1 << len(right)):
+        if mask & 4095 == 0:
+            tick()
         s = tuple(r - sum(c[right[b]] for b in range(len(right)) if mask >> b & 1) for c, r in zip(coef, rhs))
         for lmask in table.get(s, ()):
             chosen = [left[b] for b in range(len(left)) if lmask >> b & 1] + \

@@ -37,9 +37,14 @@ EXACT_NULLSPACE_MAX = 600  # largest N for the exact rational kernel (upper boun
 DENSE_MAX = 3000           # largest N for the dense rank mod p (an (|X|·d_L) × N matrix)
 
 
-def default_samples(network: Network) -> int:
+def default_samples(network: Network) -> tuple[int, int]:
+    """Spread sample sizes to try: a first one just past the rows rank N − H needs, then a
+    generous one (4×) if that first sample does not reach N − H.  Each point gives d_L rows,
+    and in generic position a little over (N − H)/d_L points usually reach full rank; the
+    exact rank mod p grows with the number of rows, so the small sample comes first."""
     N, H = counts(network.widths)
-    return max(64, 4 * -(-(N - H) // network.widths[-1]) + 32)
+    need = -(-(N - H) // network.widths[-1])
+    return max(64, need + need // 8 + 32), max(64, 4 * need + 32)
 
 
 def exact_kernel(network: Network, lines: list[Line]) -> tuple[int, list[list[Fraction]]]:
@@ -109,19 +114,8 @@ def decide(p: Problem) -> Answer:
     return timed(answer, p.start)
 
 
-def _fdim(network: Network, box: Box | None, samples: int | None, seed: int, lines: list[Line] | None,
-          start: float) -> Answer:
-    N, H = counts(network.widths)
-    samples = samples or default_samples(network)
-    if lines is None:
-        # the kink probes' points first: when Theorem 5.4's search succeeds they alone reach
-        # rank N − H; a spread sample adds the other linear regions
-        result = kinkprobe.search(network, box, seed=seed, max_rounds=12 if N <= DENSE_MAX else 60)
-        if N > DENSE_MAX:
-            return _by_kink_blocks(network, box, result, start)
-        ks = result.search
-        lines = admissible(network, ks.lines + choose_sample(network, box, samples, seed, ks))
-    points = sum(len(l.t) for l in lines)
+def _rank_mod_p(network: Network, lines: list[Line], seed: int, full: int):
+    """(p, rank, row ids, rows, rref) of J' mod p on the sample, best of up to three primes."""
     rng = random.Random(seed)
     best = None
     for _ in range(3):  # a prime dividing every maximal minor is unlucky, not impossible
@@ -132,8 +126,31 @@ def _fdim(network: Network, box: Box | None, samples: int | None, seed: int, lin
         ref, rank = nmod_mat(rows, p).rref()
         if best is None or rank > best[1]:
             best = (p, rank, ids, rows, ref)
-        if rank == N - H:
+        if rank == full:
             break
+    return best
+
+
+def _fdim(network: Network, box: Box | None, samples: int | None, seed: int, lines: list[Line] | None,
+          start: float) -> Answer:
+    N, H = counts(network.widths)
+    if lines is None:
+        # the kink probes' points first: when Theorem 5.4's search succeeds they alone reach
+        # rank N − H; a spread sample adds the other linear regions
+        result = kinkprobe.search(network, box, seed=seed, max_rounds=12 if N <= DENSE_MAX else 60)
+        if N > DENSE_MAX:
+            return _by_kink_blocks(network, box, result, start)
+        ks = result.search
+        tries = (admissible(network, ks.lines + choose_sample(network, box, n, seed, ks))
+                 for n in ((samples,) if samples else default_samples(network)))
+    else:
+        tries = iter([lines])
+    best = None
+    for lines in tries:
+        best = _rank_mod_p(network, lines, seed, N - H)
+        if best is None or best[1] == N - H:
+            break
+    points = sum(len(l.t) for l in lines)
     base = {"N": N, "H": H, "N-H": N - H, "points": points}
     if best is None:
         return Answer("fdim", "unknown", UNDECIDED, "none", "minor+kernel", "undecided: no admissible sample point", base)

@@ -22,8 +22,9 @@ from ..core.answer import NO, UNDECIDED, YES, Answer, judged, timed
 from ..core.problem import Problem
 from ..core.certificate import claim, envelope
 from ..kernel.exact import InputError, fmt
-from ..kernel.honest import BUDGET, MAX_BUDGET, coincidences, structure
+from ..kernel.honest import BUDGET, coincidences, structure
 from ..kernel.honest import decide as decision_data
+from ..group.matching import separation
 from ..kernel.moves import replay
 from ..kernel.subsetsum import TooExpensive
 from ..network import Network
@@ -38,6 +39,15 @@ THEOREM = {
 }
 CONDITION_MECHANISMS = {"C1": ("M2",), "C2": ("M3",), "C3": ("M6",), "C4": ("M9",), "C5": ("M13",),
                         "C6": ("M8", "M13")}
+
+
+def pattern_budget(p: Problem) -> int:
+    """The subset-pattern budget of a problem: ``--budget``, at most the kernel's own."""
+    budget = p.budget or BUDGET
+    if budget > BUDGET:
+        raise InputError("--budget", f"at most {BUDGET} subset patterns: the kernel re-checks the decision "
+                         "with this fixed budget, so a larger one could not be certified")
+    return budget
 
 
 def decision(network: Network, budget: int = BUDGET, accelerate: bool = True) -> dict:
@@ -76,7 +86,9 @@ def witness_finding(network: Network, data: dict, findings: list | None = None):
 def in_sigma_envelope(network: Network, data: dict, statement: str, seconds: float, budget: int = BUDGET) -> dict:
     """The ``honest-shallow``/``decision`` certificate (not yet judged) for θ ∈ Σ or θ ∈ int Σ."""
     theorem = THEOREM["sigma"] if statement == "in-sigma" else (THEOREM["U0"] if data["U0"] else THEOREM["U1"])
-    evidence = {"method": "decision", "budget": min(budget, MAX_BUDGET), "decision": data}
+    if budget != BUDGET:  # the kernel recomputes the data with its own fixed budget
+        data = decision_data(network.net, BUDGET)
+    evidence = {"method": "decision", "decision": data}
     return envelope("honest-shallow", claim(statement, {"A": network}, None), evidence, "decision", theorem, seconds)
 
 
@@ -104,7 +116,8 @@ def family_certificate(network: Network, data: dict, seconds: float):
     flipped, _ = replay(moved.net, None, moves)
     witness = moved.replace(layers=flipped.layers, name=f"{network.name or 'network'}(t0)-flipped")
     nested = {"t": fmt(t0), "claim": claim("hidden-symmetry", {"A": moved, "B": witness}, None),
-              "evidence": {"method": "moves", "mechanism": "M8", "moves": moves}}
+              "evidence": {"method": "moves", "mechanism": "M8", "moves": moves,
+                           "separation": separation(moved.net, witness.net)}}
     evidence = {"method": "split-family", "subset": T, "shift": [fmt(c) for c in shift], "t0": fmt(t0),
                 "witnesses": [nested]}
     cert = envelope("honest-shallow", claim("not-in-int-sigma", {"A": network}, None), evidence,
@@ -137,7 +150,7 @@ def decide(p: Problem) -> Answer:
     network = network.replace(box=None)
     if not network.is_shallow:
         return _deep(p, network)
-    budget = min(p.budget or BUDGET, MAX_BUDGET)
+    budget = pattern_budget(p)
     data = decision(network, budget)
     details = _report(data)
     if boxed:
@@ -198,5 +211,5 @@ def _undecided(p: Problem, summary: str, details: dict) -> Answer:
     return timed(answer, p.start)
 
 
-__all__ = ["BUDGET", "decision", "decide", "witness_finding", "family_certificate", "in_sigma_envelope",
+__all__ = ["BUDGET", "pattern_budget", "decision", "decide", "witness_finding", "family_certificate", "in_sigma_envelope",
            "split_shifts", "THEOREM"]

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from certify.kernel import check
-from certify.kernel.orbit import find_group_element
+from certify.group.matching import find_group_element
 from certify.hidden.mechanisms import detect, distance
 from certify.network import Network
 from strategies import direct_eval, random_network

@@ -1,12 +1,10 @@
 """Orbit matching B ∈ G·A (issue 2, item 4): exact, complete, with ties."""
 from __future__ import annotations
 
-import itertools
 import random
 from fractions import Fraction
 
 import pytest
-import z3
 from hypothesis import given, strategies as st
 
 from certify import api
@@ -14,34 +12,10 @@ from certify.group import orbit as symmetry
 from certify.api import equivalent as decide
 from certify.kernel import check
 from certify.kernel.network import Layer
-from certify.kernel.orbit import find_group_element
+from certify.group.matching import find_group_element
 from certify.network import Network
+from orbit_oracle import z3_in_orbit
 from strategies import networks, random_network
-
-
-def z3_in_orbit(a: Network, b: Network) -> bool:
-    """Oracle: try every permutation; solve the (linear in λ) scale equations with z3."""
-    if a.widths != b.widths:
-        return False
-    hidden = a.widths[1:-1]
-    for perms in itertools.product(*[itertools.permutations(range(n)) for n in hidden]):
-        s = z3.Solver()
-        lam = [[z3.Real(f"l{t}_{i}") for i in range(n)] for t, n in enumerate(hidden)]
-        for row in lam:
-            s.add(*[v > 0 for v in row])
-        for t, (la, lb) in enumerate(zip(a.layers, b.layers)):
-            last = t == len(a.layers) - 1
-            for i, (row, bias) in enumerate(zip(la.weight, la.bias)):
-                pi = i if last else perms[t][i]
-                li = 1 if last else lam[t][i]
-                s.add(z3.RealVal(str(lb.bias[pi])) == li * z3.RealVal(str(bias)))
-                for j, w in enumerate(row):
-                    pj = j if t == 0 else perms[t - 1][j]
-                    lj = 1 if t == 0 else lam[t - 1][j]
-                    s.add(z3.RealVal(str(lb.weight[pi][pj])) * lj == li * z3.RealVal(str(w)))
-        if s.check() == z3.sat:
-            return True
-    return False
 
 
 @given(networks(max_width=8), st.randoms(use_true_random=False))

@@ -244,3 +244,14 @@ def test_commands_accept_every_format_by_extension(tmp_path, capsys):
     capsys.readouterr()
     assert main(["equiv", str(tmp_path / "nothere.npz"), str(EXAMPLES / "S3.json")]) == 2
     assert "nothere.npz: no such file" in capsys.readouterr().err
+
+
+def test_rounded_float32_export_says_float32(tmp_path):
+    """`convert --dtype float32 --round` reports the dtype it rounded to (it said float64)."""
+    import subprocess
+    import sys
+    out = tmp_path / "x.onnx"
+    r = subprocess.run([sys.executable, "-m", "certify", "convert", "examples/D-ID.json", str(out),
+                        "--dtype", "float32", "--round"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0
+    assert "ROUNDED to float32" in r.stdout and "float32" in r.stderr and "float64 (" not in r.stderr

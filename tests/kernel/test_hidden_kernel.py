@@ -1,14 +1,16 @@
 """Kernel pieces behind hidden-symmetry certificates: exact interval bounds, the orbit
-fingerprint shortcut, affine relations, and the decision data of honest-shallow certificates."""
+separation proofs of B ∉ G·A, affine relations, and the decision data of honest-shallow certificates."""
 from __future__ import annotations
 
 import random
 from fractions import Fraction as F
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from certify.kernel.intervals import preactivation_bounds
-from certify.kernel.moves import fingerprint, in_orbit
+from certify.group.matching import search
+from certify.kernel.orbit import check_group_element, check_separation
 from certify.kernel.registry import CheckFailure
 from certify.kernel.relations import check_relation
 from certify.network import Network
@@ -45,22 +47,49 @@ def test_interval_bounds_on_the_whole_space(net, seed):
 @settings(max_examples=60)
 @given(networks(max_width=5, max_in=3, entries=st.sampled_from([F(0), F(1), F(-2), F(3, 2), F(-1, 3)])),
        st.integers(0, 10 ** 6))
-def test_fingerprint_is_a_group_invariant(net, seed):
-    """B = g·A ⇒ equal fingerprints (or a free neuron, where the shortcut is not used)."""
+def test_no_separation_proof_passes_for_an_orbit_pair(net, seed):
+    """B = g·A: the search finds g, and every separation step the kernel knows fails on (A, B)."""
     g = random_element(net, random.Random(seed))
     moved = apply(g, net)
-    fa, fb = fingerprint(net.net), fingerprint(moved.net)
-    assert fa is None or fb is None or fa == fb
-    assert in_orbit(net.net, moved.net)
+    found, proof = search(net.net, moved.net)
+    assert found is not None and proof is None
+    for fake in ({"apart": True}, {"leaf": True}, {"architecture": True},
+                 {"individualise": 0, "branches": []}):
+        with pytest.raises(CheckFailure):
+            check_separation(net.net, moved.net, fake)
 
 
-def test_fingerprint_separates_a_changed_weight():
-    net = random_network([2, 3, 3, 1], random.Random(4))
+@settings(max_examples=60)
+@given(networks(max_width=4, max_in=3, entries=st.sampled_from([F(0), F(1), F(-2), F(3, 2)])),
+       st.integers(0, 10 ** 6))
+def test_separation_proofs_are_accepted_and_tight(net, seed):
+    """Changing one weight leaves the orbit (or not: then g is found); a found proof passes
+    the kernel, and pruning one branch of it fails."""
+    rng = random.Random(seed)
     layers = [(list(map(list, l.weight)), list(l.bias)) for l in net.layers]
-    layers[2][0][0][1] += 1
+    t = rng.randrange(len(layers))
+    layers[t][0][rng.randrange(len(layers[t][0]))][0] += 1
     other = Network.from_layers(layers)
-    assert fingerprint(net.net) != fingerprint(other.net)
-    assert not in_orbit(net.net, other.net)
+    found, proof = search(net.net, other.net)
+    if proof is None:
+        assert check_group_element(net.net, other.net, *found) is None
+        return
+    check_separation(net.net, other.net, proof)
+    if "branches" in proof:
+        with pytest.raises(CheckFailure):
+            check_separation(net.net, other.net, {**proof, "branches": proof["branches"][:-1]})
+
+
+def test_separation_follows_individualisation():
+    """Zero-row (free) neurons make refinement stall: the proof needs individualisation,
+    and the kernel follows the branches the producer gives, in order."""
+    a = Network.from_layers([([[1, 0], [0, 1], [1, 1]], [0, 0, 0]), ([[1, 1, 1]], [0])])
+    b = Network.from_layers([([[1, 0], [0, 1], [1, 1]], [0, 0, 0]), ([[1, 1, 2]], [0])])
+    found, proof = search(a.net, b.net)
+    assert found is None
+    check_separation(a.net, b.net, proof)
+    with pytest.raises(CheckFailure):
+        check_separation(a.net, a.net, proof)
 
 
 def relation(coefficients, constant, status, layer=0):

@@ -15,7 +15,7 @@ from certify.kernel.exact import rational
 from certify.network import Network
 from mutation import mutations
 from strategies import direct_eval, random_network
-from test_orbit import z3_in_orbit
+from orbit_oracle import z3_in_orbit
 
 F = Fraction
 

@@ -19,7 +19,8 @@ from certify.kernel import check, check_text
 from certify.kernel.exact import primitive
 from certify.kernel.honest import decide
 from certify.kernel.network import Layer, Net
-from certify.kernel.orbit import apply_group, check_group_element, find_group_element
+from certify.group.matching import find_group_element
+from certify.kernel.orbit import apply_group, check_group_element
 from certify.kernel.shallow import accumulate
 from certify.network import Network
 
@@ -186,8 +187,9 @@ def test_hidden_symmetry_inside_the_orbit_is_rejected():
     a.pop("domain", None)
     claim = {"statement": "hidden-symmetry", "networks": {"A": a, "B": copy.deepcopy(a)}, "domain": None}
     move = {"move": "active-shift", "layer": 1, "neuron": 0, "shift": "0", "proof": {"method": "interval"}}
-    assert "orbit" in _rejects(_cert("hidden-symmetry", claim, {"method": "moves", "mechanism": "M4",
-                                                               "moves": [move]}))
+    for proof in ({"apart": True}, {"leaf": True}):  # B = A: no separation step can hold
+        assert "separation" in _rejects(_cert("hidden-symmetry", claim, {"method": "moves", "mechanism": "M4",
+                                                                         "moves": [move], "separation": proof}))
 
 
 def test_orbit_matcher_finds_every_planted_group_element():

@@ -17,8 +17,8 @@ from typing import Callable, Iterable
 
 from ...core.certificate import claim, envelope, finish
 from ...kernel import Verdict
-from ...kernel.moves import in_orbit, replay
-from ...kernel.orbit import Undecided
+from ...group.matching import Undecided, separation
+from ...kernel.moves import replay
 from ...kernel.registry import CheckFailure
 from ...network import Box, Network
 
@@ -69,7 +69,7 @@ class Finding:
     def theorem(self) -> str:
         return THEOREM[self.mechanism]
 
-    def _pick(self, delta: Fraction | None) -> tuple[Network, list[dict]]:
+    def _pick(self, delta: Fraction | None) -> tuple[Network, list[dict], dict]:
         key = delta
         if key in self._cache:
             return self._cache[key]
@@ -82,13 +82,14 @@ class Finding:
             if self.continuous and delta is not None and distance(self.network.net, result) > d:
                 continue
             try:
-                if in_orbit(self.network.net, result):
-                    continue
+                proof = separation(self.network.net, result)
             except Undecided:
                 continue
+            if proof is None:  # the moves stayed in the orbit G·θ: no hidden symmetry
+                continue
             witness = self.network.replace(layers=result.layers, name=_name(self.network, self.mechanism))
-            self._cache[key] = (witness, moves)
-            return witness, moves
+            self._cache[key] = (witness, moves, proof)
+            return witness, moves, proof
         raise NoWitness(f"{self.mechanism} at {self.where}: no candidate left the orbit")
 
     def _candidates(self, d: Fraction) -> Iterable[list[dict]]:
@@ -106,8 +107,8 @@ class Finding:
 
     def certified(self, delta: Fraction | None = None) -> tuple[dict, Verdict, float]:
         start = time.perf_counter()
-        witness, moves = self._pick(delta)
-        evidence = {"method": "moves", "mechanism": self.mechanism, "moves": moves}
+        witness, moves, proof = self._pick(delta)
+        evidence = {"method": "moves", "mechanism": self.mechanism, "moves": moves, "separation": proof}
         cert = envelope("hidden-symmetry", claim("hidden-symmetry", {"A": self.network, "B": witness}, self.box),
                         evidence, "moves", self.theorem, time.perf_counter() - start)
         return finish(cert)
