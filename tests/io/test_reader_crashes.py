@@ -71,7 +71,7 @@ def test_long_number_place_finds_the_first_long_string():
 
 
 def test_box_with_a_number_of_more_than_4300_digits(capsys):
-    with pytest.raises(InputError, match=r"--box\[0\]: number with more than 4300 digits"):
+    with pytest.raises(InputError, match=r"--box\[0\]: .*4300 digits"):
         parse_box(f"0:{LONG}", 1)
     assert main(["equiv", S3, S3W, f"--box=0:{LONG}"]) == 2
     one_line_error(capsys, "--box[0]")
