@@ -108,6 +108,9 @@ def test_state_dict_is_refused_without_the_assumption_and_marked_with_it():
         from_state_dict({"0.weight": W, "0.bias": B}, "m.pt")
     assert e.value.path == "m.pt" and e.value.message == STATE_DICT_REFUSED
     assert "--assume-sequential" in STATE_DICT_REFUSED and "architecture" in STATE_DICT_REFUSED
+    import certify
+    with pytest.raises(InputError, match="state dict"):  # the Python API refuses it too
+        certify.equivalent({"0.weight": W, "0.bias": B}, {"0.weight": W, "0.bias": B})
 
 
 # --------------------------------------------------------------------------- with torch: real models
