@@ -31,11 +31,12 @@ def main() -> int:
     parser.add_argument("--write", action="store_true", help="write the section 'fuzz' of bench/RESULTS.md")
     args = parser.parse_args()
     where = machine()
+    (HERE / "fuzz-crashes").mkdir(exist_ok=True)
     chosen = readers(set(args.readers.split(",")) if args.readers else None)
     tally, seconds = Tally(), {}
     for reader in chosen:
         start = time.perf_counter()
-        run([reader], args.examples, args.seed, tally)
+        run([reader], args.examples, args.seed, tally, last_input=str(HERE / "fuzz-crashes" / "last-input.bin"))
         seconds[reader.name] = time.perf_counter() - start
         counts = tally.counts[reader.name]
         print(f"{reader.name:16s} {seconds[reader.name]:8.1f} s  " + ", ".join(f"{k} {v}" for k, v in counts.most_common()),

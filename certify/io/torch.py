@@ -34,7 +34,7 @@ import os
 import re
 import warnings
 import zipfile
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ..kernel.exact import InputError
 from ..network import Network
@@ -340,6 +340,8 @@ def _is_torchscript(name: str) -> bool:
 
 
 def _read_failure(name: str, what: str, e: Exception) -> InputError:
+    if isinstance(e, InputError):
+        return e
     text = re.sub(r"\x1b\[[0-9;]*m", "", str(e))
     detail = re.search(r"WeightsUnpickler error:\s*(.+)", text, re.S)
     text = (detail.group(1) if detail else text).split("Check the documentation")[0]
@@ -360,6 +362,34 @@ def _quiet():
         logging.disable(previous)
 
 
+def _survives(load: Callable[[], Any], name: str) -> None:
+    """Run ``load`` once in a forked child first: torch's C++ readers abort the whole process
+    (``std::terminate``, SIGABRT) on some damaged archives, which no ``except`` can catch.  A
+    child killed by a signal makes the file bad input; without ``fork`` (Windows) this is skipped."""
+    if not hasattr(os, "fork"):
+        return
+    pid = os.fork()
+    if pid == 0:  # the child: silence, try, report by exit status only
+        code = 1
+        try:
+            import faulthandler
+            faulthandler.disable()  # an abort here is the expected outcome, not a report
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            with _quiet():
+                load()
+            code = 0
+        except BaseException:  # noqa: BLE001 — a Python exception is reported again by the parent
+            code = 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        raise InputError(name, f"damaged PyTorch archive: torch's reader aborted on it (signal "
+                               f"{os.WTERMSIG(status)})")
+
+
 def load_torch(path: str | os.PathLike, assume_sequential: bool = False) -> Network:
     """Read a TorchScript file, a ``torch.export`` file (.pt2) or — with ``assume_sequential``
     only — a state dict (see the module docstring)."""
@@ -371,6 +401,7 @@ def load_torch(path: str | os.PathLike, assume_sequential: bool = False) -> Netw
         raise InputError(name, "is a directory, expected a .pt/.pth/.pt2 file")
     if name.lower().endswith(".pt2"):
         try:
+            _survives(lambda: torch.export.load(name), name)
             with _quiet():
                 program = torch.export.load(name)
         except Exception as e:  # noqa: BLE001 — any failure to read a user's bytes is bad input
@@ -378,12 +409,14 @@ def load_torch(path: str | os.PathLike, assume_sequential: bool = False) -> Netw
         return from_exported(program, name)
     if _is_torchscript(name):
         try:
+            _survives(lambda: torch.jit.load(name, map_location="cpu"), name)
             with _quiet():
                 module = torch.jit.load(name, map_location="cpu")
         except Exception as e:  # noqa: BLE001
             raise _read_failure(name, "a TorchScript module", e) from None
         return from_script(module, name)
     try:
+        _survives(lambda: torch.load(name, map_location="cpu", weights_only=True), name)
         with _quiet():
             obj = torch.load(name, map_location="cpu", weights_only=True)
     except Exception as e:  # UnpicklingError, RuntimeError (not a zip/pickle), EOFError …

@@ -154,14 +154,19 @@ def outcome(reader: Reader, data: bytes, folder: str) -> str:
 ACCEPTABLE = ("ok", "valid", "rejected", "input-error")
 
 
-def run(readers: list[Reader], examples: int, seed: int = 0, tally: Tally | None = None) -> Tally:
-    """``examples`` mutated inputs per reader (plain random; bench/fuzz.py)."""
+def run(readers: list[Reader], examples: int, seed: int = 0, tally: Tally | None = None,
+        last_input: str | None = None) -> Tally:
+    """``examples`` mutated inputs per reader (plain random; bench/fuzz.py).  ``last_input``:
+    a file that holds the input being read, to reproduce a crash that kills the process."""
     tally = tally or Tally()
     rng = random.Random(seed)
     with tempfile.TemporaryDirectory() as folder:
         for reader in readers:
             for _ in range(examples):
                 data = (reader.damage or mutate)(rng.choice(reader.seeds), rng)
+                if last_input:
+                    with open(last_input, "wb") as fh:
+                        fh.write(data)
                 tally.add(reader.name, outcome(reader, data, folder), data)
     return tally
 

@@ -293,3 +293,28 @@ def test_an_inplace_write_off_the_chain_is_refused(tmp_path):
     torch.jit.save(torch.jit.script(Sneaky().eval()), path)
     with pytest.raises(InputError, match="in-place"):
         load_any(path)
+
+
+def test_a_reader_that_kills_the_process_is_bad_input_not_a_crash():
+    # torch's C++ readers abort (std::terminate, SIGABRT) on some damaged TorchScript archives
+    # (found by bench/fuzz.py); the load is tried in a forked child first.
+    import os
+    from certify.io.torch import _survives
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this platform")
+    with pytest.raises(InputError, match=r"m\.pt: damaged PyTorch archive.*signal 6"):
+        _survives(os.abort, "m.pt")
+    _survives(lambda: None, "m.pt")  # a reader that returns is let through
+    _survives(lambda: 1 / 0, "m.pt")  # a Python exception is left to the caller's own handling
+
+
+def test_the_torchscript_file_that_aborted_torch_is_exit_2_in_one_line(tmp_path):
+    pytest.importorskip("torch")
+    import os
+    import subprocess
+    import sys
+    root = Path(__file__).resolve().parents[2]
+    damaged = root / "tests" / "io" / "data" / "torchscript-abort.pt"  # bench/fuzz.py, seed 0
+    run = subprocess.run([sys.executable, "-m", "certify", "convert", str(damaged), str(tmp_path / "o.json")],
+                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(root)}, cwd=root)
+    assert run.returncode == 2 and run.stderr.count("\n") == 1 and str(damaged) in run.stderr, run.stderr
