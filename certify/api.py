@@ -31,8 +31,7 @@ from .core.answer import Answer, guarded
 from .core.domain import BoxSpec, resolve, same_outputs, whole_space
 from .core.problem import Problem, clock
 from .kernel import Verdict
-from .core.numbers import read_rational
-from .kernel.exact import InputError
+from .kernel.exact import InputError, rational
 from .network import Network
 
 __all__ = ["Network", "Answer", "load", "equivalent", "orbit", "hidden_symmetry", "honest",
@@ -119,7 +118,7 @@ def _count(value: Any, option: str, zero: bool = False) -> int | None:
 def _positive_rational(value: Any, option: str) -> Fraction:
     if hasattr(value, "item") and not isinstance(value, (str, int, float, Fraction)):
         value = value.item()
-    q = read_rational(value.strip() if isinstance(value, str) else value, option)
+    q = rational(value.strip() if isinstance(value, str) else value, option)
     if q <= 0:
         raise InputError(option, f"must be positive, got {q}")
     return q

@@ -14,7 +14,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from .core.files import read_json
-from .core.numbers import reraise_too_long
 from .kernel.exact import InputError, Vector, fmt_matrix, fmt_vector
 from .kernel.network import FORMAT, Box, Layer, Net, affine_maps, parse_net, preactivations
 
@@ -37,12 +36,7 @@ class Network:
     # ------------------------------------------------------------------ construction and I/O
     @classmethod
     def from_json(cls, obj: Any) -> "Network":
-        try:
-            net = parse_net(obj, "")
-        except InputError:
-            raise
-        except ValueError as e:  # an integer string beyond Python's digit limit
-            reraise_too_long(e, obj, "")
+        net = parse_net(obj, "")
         meta = obj.get("metadata")
         if meta is not None and not isinstance(meta, dict):
             raise InputError("metadata", "expected an object")

@@ -1,6 +1,6 @@
 """certify convert IN OUT: translate a network between formats, exactly.
 
-Reads any supported format (by extension: .json, .onnx, .nnet, .npz, .pt/.pth) and
+Reads any supported format (by extension: .json, .onnx, .nnet, .npz, .pt/.pth/.pt2) and
 writes ``certify.network/1`` JSON, or ONNX / NumPy / .nnet when OUT ends in .onnx /
 .npz / .nnet.  Reading never rounds.  Writing floats is exact or refused; ``--round``
 rounds to the nearest float and says so (the written network is then a different
@@ -22,8 +22,9 @@ FORMATS = {".onnx": "ONNX", ".npz": "NumPy .npz", ".nnet": ".nnet"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("convert", help="convert a network between formats exactly (JSON, ONNX, .nnet, .npz, .pt)",
-                       description="Read a network (.json, .onnx, .nnet, .npz, .pt/.pth, by extension) and write "
+    p = sub.add_parser("convert", help="convert a network between formats exactly (JSON, ONNX, .nnet, .npz, PyTorch)",
+                       description="Read a network (.json, .onnx, .nnet, .npz, .pt/.pth TorchScript, .pt2 torch.export; by "
+                       "extension) and write "
                        "it as certify.network/1 JSON, or as ONNX/.npz/.nnet when OUT ends so.  Floats are read "
                        "as their exact binary values; a number the output format cannot hold exactly is "
                        "refused unless --round is given.  See docs/formats.md.")

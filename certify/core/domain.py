@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Mapping, Sequence
 
-from ..kernel.exact import InputError, fmt
+from ..kernel.exact import InputError, fmt, rational
 from ..kernel.network import Box
-from .numbers import check_magnitude, read_rational
+from .numbers import check_magnitude
 
 __all__ = ["Domain", "BoxSpec", "parse_box", "resolve", "whole_space", "box_text"]
 
@@ -114,8 +114,8 @@ def parse_box(spec: BoxSpec, dim: int, where: str = EXPLICIT) -> Box | None:
 
 def _bound(value: Any, where: str) -> Fraction:
     if isinstance(value, str):
-        return read_rational(value.strip(" "), where)
-    return read_rational(_plain(value), where)
+        return rational(value.strip(" "), where)
+    return rational(_plain(value), where)
 
 
 def _plain(value: Any) -> Any:

@@ -25,8 +25,7 @@ from __future__ import annotations
 import os
 from fractions import Fraction
 
-from ..core.numbers import read_rational
-from ..kernel.exact import InputError, fmt, fmt_vector
+from ..kernel.exact import InputError, fmt, fmt_vector, rational
 from ..kernel.network import Box, Layer, Net
 from ..network import Network
 from ..core.files import read_text
@@ -48,7 +47,7 @@ def _tokens(text: str, path: str, exact: bool) -> list[tuple[Fraction, int]]:
             token = token.strip()
             if not token:
                 continue
-            value = read_rational(token, f"{path}: line {lineno}")
+            value = rational(token, f"{path}: line {lineno}")
             if not exact:
                 try:
                     value = Fraction(float(value))
@@ -118,7 +117,7 @@ def normalized_box(network: Network, path: str = "") -> Box:
     box = []
     for i, (lo, hi, mean, rng) in enumerate(zip(*(norm[k] for k in ("input_min", "input_max",
                                                                       "input_mean", "input_range")))):
-        lo, hi, mean, rng = (read_rational(v, f"{path}: normalization[{i}]") for v in (lo, hi, mean, rng))
+        lo, hi, mean, rng = (rational(v, f"{path}: normalization[{i}]") for v in (lo, hi, mean, rng))
         if rng <= 0:
             raise InputError(path, f"input {i}: range {fmt(rng)} is not positive")
         box.append(((lo - mean) / rng, (hi - mean) / rng))
@@ -147,7 +146,7 @@ def write_nnet(network: Network, path: str | os.PathLike) -> None:
         mins, maxs = norm["input_min"], norm["input_max"]
         means = list(norm["input_mean"]) + [norm["output_mean"]]
         ranges = list(norm["input_range"]) + [norm["output_range"]]
-        mins, maxs, means, ranges = ([read_rational(v, "metadata.normalization") for v in vs]
+        mins, maxs, means, ranges = ([rational(v, "metadata.normalization") for v in vs]
                                      for vs in (mins, maxs, means, ranges))
     elif network.box is not None:
         mins, maxs = [lo for lo, _ in network.box], [hi for _, hi in network.box]

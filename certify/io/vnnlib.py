@@ -32,7 +32,7 @@ import re
 from fractions import Fraction
 from typing import Any
 
-from ..kernel.exact import InputError, fmt
+from ..kernel.exact import InputError, fmt, rational
 from ..kernel.network import Box
 from ..network import Network
 from ..core.files import read_text
@@ -208,7 +208,6 @@ def read_input_box(path: str | os.PathLike, dim: int) -> Box:
     Every input needs both bounds.  The whole file must be well formed (balanced parentheses,
     assertions with the right number of terms); other assertions (the output property) are
     then ignored — only the box is used."""
-    from ..core.numbers import read_rational
     name = os.fspath(path)
     lo: dict[int, Fraction] = {}
     hi: dict[int, Fraction] = {}
@@ -226,7 +225,7 @@ def read_input_box(path: str | os.PathLike, dim: int) -> Box:
         if not var or not _NUMBER.match(body[2]):
             continue  # not an input bound (an output or a relational assertion)
         i = int(var.group(1) or var.group(2))
-        q = read_rational(body[2], f"{where}: X_{i}")
+        q = rational(body[2], f"{where}: X_{i}")
         if body[0] == "<=":  # repeated bounds intersect
             hi[i] = min(hi.get(i, q), q)
         else:

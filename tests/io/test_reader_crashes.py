@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from certify.cli import main
 from certify.core.domain import parse_box, resolve
-from certify.core.numbers import MAX_BOUND, long_number_place
+from certify.core.numbers import MAX_BOUND
 from certify.io import load_any, save_any
 from certify.io.vnnlib import read_input_box
 from certify.kernel.exact import InputError
@@ -62,12 +62,6 @@ def test_network_json_with_a_number_of_more_than_4300_digits_names_the_place(tmp
     assert "4300 digits" in e.value.message
     assert main(["equiv", str(path), S3]) == 2
     one_line_error(capsys, str(path), "layers[1].weight[0][1]")
-
-
-def test_long_number_place_finds_the_first_long_string():
-    doc = {"a": ["1", {"b": ["2", "3" * 4301]}], "c": "4" * 5000}
-    assert long_number_place(doc) == "a[1].b[1]"
-    assert long_number_place({"a": "1" * 4300}) is None
 
 
 def test_box_with_a_number_of_more_than_4300_digits(capsys):
