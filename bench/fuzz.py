@@ -20,7 +20,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent / "tests" / "common"))
 from _results import git_revision, machine, write_section  # noqa: E402
-from fuzzing import Tally, readers, run  # noqa: E402
+from fuzzing import ACCEPTABLE, Tally, readers, run  # noqa: E402
 
 
 def main() -> int:
@@ -41,18 +41,20 @@ def main() -> int:
         counts = tally.counts[reader.name]
         print(f"{reader.name:16s} {seconds[reader.name]:8.1f} s  " + ", ".join(f"{k} {v}" for k, v in counts.most_common()),
               flush=True)
-    crashes = {k: v for k, v in tally.examples.items()}
+    crashes = dict(tally.examples)
     if crashes:
         folder = HERE / "fuzz-crashes"
         folder.mkdir(exist_ok=True)
         for i, (what, data) in enumerate(sorted(crashes.items())):
             (folder / f"{i:02d}.bin").write_bytes(data)
             print(f"CRASH {what}: bench/fuzz-crashes/{i:02d}.bin ({len(data)} bytes)")
-    rows = ["| reader | inputs | ok | input-error (exit 2) | other (crash classes) | seconds |", "|---|---|---|---|---|---|"]
+    rows = ["| reader | inputs | ok (certificates: kernel verdict) | input-error (exit 2) | other (crash classes) "
+            "| seconds |", "|---|---|---|---|---|---|"]
     for reader in chosen:
         c = tally.counts[reader.name]
-        other = ", ".join(f"{k} {v}" for k, v in c.items() if k not in ("ok", "input-error")) or "0"
-        rows.append(f"| {reader.name} | {sum(c.values())} | {c['ok']} | {c['input-error']} | {other} | "
+        ok = f"{c['valid']} valid, {c['rejected']} rejected" if c["valid"] or c["rejected"] else str(c["ok"])
+        other = ", ".join(f"{k} {v}" for k, v in c.items() if k not in ACCEPTABLE) or "0"
+        rows.append(f"| {reader.name} | {sum(c.values())} | {ok} | {c['input-error']} | {other} | "
                     f"{seconds[reader.name]:.0f} |")
     body = "\n".join([
         "## Fuzzing the readers (issue 11)", "",
