@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any, Callable, Mapping, Sequence
 
-from .core.answer import Answer, guarded
+from .core.answer import Answer, guarded, kept
 from .core.domain import BoxSpec, resolve, same_outputs, whole_space
 from .core.problem import Problem, clock
 from .kernel import Verdict
@@ -35,7 +36,7 @@ from .kernel.exact import InputError, rational
 from .network import Network
 
 __all__ = ["Network", "Answer", "load", "equivalent", "orbit", "hidden_symmetry", "honest",
-           "locally_identifiable", "functional_dimension", "prune", "check", "ask", "QUESTIONS"]
+           "locally_identifiable", "functional_dimension", "prune", "check", "zariski", "ask", "QUESTIONS"]
 
 NetworkLike = Any  # Network | str | os.PathLike | torch.nn.Module | Sequence[(weight, bias)]
 
@@ -163,8 +164,8 @@ def equivalent(a: NetworkLike, b: NetworkLike, box: BoxSpec = None, method: str 
     ('not-equivalent', 1)
     """
     from .deep import strategy
-    return guarded(strategy.decide(_problem("equiv", {"A": a, "B": b}, box, timeout, seed, budget,
-                                            method=method)))
+    p = _problem("equiv", {"A": a, "B": b}, box, timeout, seed, budget, method=method)
+    return guarded(kept(strategy.decide(p), p))
 
 
 def orbit(a: NetworkLike, b: NetworkLike, budget: int | None = None, timeout: float | None = None) -> Answer:
@@ -176,8 +177,8 @@ def orbit(a: NetworkLike, b: NetworkLike, budget: int | None = None, timeout: fl
     'in-orbit'
     """
     from .group import orbit as group
-    return guarded(group.decide(_problem("orbit", {"A": a, "B": b}, None, timeout, budget=budget,
-                                         whole=True)))
+    p = _problem("orbit", {"A": a, "B": b}, None, timeout, budget=budget, whole=True)
+    return guarded(kept(group.decide(p), p))
 
 
 def hidden_symmetry(network: NetworkLike, box: BoxSpec = None, timeout: float | None = None,
@@ -194,8 +195,9 @@ def hidden_symmetry(network: NetworkLike, box: BoxSpec = None, timeout: float | 
     """
     from .hidden import decision
     nested = _seconds(nested_timeout, "--nested-timeout") if nested_timeout else 0.0
-    return guarded(decision.decide(_problem("hidden", {"A": network}, box, timeout, budget=budget, hidden=True,
-                                            search=search, nested_seconds=nested)))
+    p = _problem("hidden", {"A": network}, box, timeout, budget=budget, hidden=True, search=search,
+                 nested_seconds=nested)
+    return guarded(kept(decision.decide(p), p))
 
 
 def honest(network: NetworkLike, budget: int | None = None, timeout: float | None = None) -> Answer:
@@ -208,8 +210,8 @@ def honest(network: NetworkLike, budget: int | None = None, timeout: float | Non
     'not-honest'
     """
     from .shallow import honesty
-    return guarded(honesty.decide(_problem("honest", {"A": network}, None, timeout, budget=budget,
-                                           hidden=True)))
+    p = _problem("honest", {"A": network}, None, timeout, budget=budget, hidden=True)
+    return guarded(kept(honesty.decide(p), p))
 
 
 def locally_identifiable(network: NetworkLike, box: BoxSpec = None, radius: bool = False,
@@ -224,23 +226,60 @@ def locally_identifiable(network: NetworkLike, box: BoxSpec = None, radius: bool
     'locally-identifiable'
     """
     from .local import identifiability
-    return guarded(identifiability.decide(_problem("local", {"A": network}, box, timeout, seed,
-                                                   radius=bool(radius),
-                                                   delta=_positive_rational(delta, "--delta"))))
+    p = _problem("local", {"A": network}, box, timeout, seed, radius=bool(radius),
+                 delta=_positive_rational(delta, "--delta"))
+    return guarded(kept(identifiability.decide(p), p))
 
 
 def functional_dimension(network: NetworkLike, box: BoxSpec = None, samples: int | None = None,
-                         seed: int = 0, timeout: float | None = None) -> Answer:
+                         seed: int = 0, timeout: float | None = None, points: Any = None) -> Answer:
     """The exact batch functional dimension rank DF_X on an admissible sample X (§2.3, §5):
     lower bound by a nonzero minor mod p, upper bound by exact kernel vectors; ``details``
     holds N, H, N − H, the bounds and the catalogue mechanisms explaining a deficit.
 
+    ``points``: the sample X itself — a file (``.npy`` n × d array, ``.json`` list of points)
+    or a sequence of points (numbers taken exactly); each must lie in the domain.  A point
+    where some hidden pre-activation is 0 makes the answer undecided (DF_X is not defined).
+
     >>> functional_dimension("examples/D-ID.json").details["dimension"]
     19
+    >>> functional_dimension("examples/D-ID.json", points=[[0, 0], [1, 2]]).details["points"]
+    2
     """
     from .local import fdim
-    return guarded(fdim.decide(_problem("fdim", {"A": network}, box, timeout, seed,
-                                        samples=_count(samples, "--samples"))))
+    p = _problem("fdim", {"A": network}, box, timeout, seed, samples=_count(samples, "--samples"))
+    if points is not None:
+        if samples is not None:
+            raise InputError("--samples", "the sample is given by --inputs: --samples does not apply")
+        p = replace(p, options={**p.options, "points": _points(points, p)})
+    return guarded(kept(fdim.decide(p), p))
+
+
+def _points(points: Any, p: Problem) -> list[tuple[Fraction, ...]]:
+    """A user's sample of input points, exactly, each checked against the input dimension and the domain."""
+    from .kernel.network import in_box
+    d0 = p.a.widths[0]
+    if isinstance(points, (str, os.PathLike)):
+        from .io.points import read_points
+        where = os.fspath(points)
+        xs = read_points(points, d0)
+    else:
+        where = "points"
+        if hasattr(points, "tolist"):
+            points = points.tolist()
+        try:
+            xs = [tuple(rational(v, f"{where}[{i}][{k}]") for k, v in enumerate(x)) for i, x in enumerate(points)]
+        except TypeError:
+            raise InputError(where, "expected a sequence of points (sequences of numbers)") from None
+        if not xs:
+            raise InputError(where, "no points")
+        for i, x in enumerate(xs):
+            if len(x) != d0:
+                raise InputError(f"{where}[{i}]", f"expected {d0} coordinates (the input dimension), got {len(x)}")
+    for i, x in enumerate(xs):
+        if not in_box(x, p.box):
+            raise InputError(f"{where}: [{i}]", f"the point lies outside the domain {p.domain.text()}")
+    return xs
 
 
 def prune(network: NetworkLike, box: BoxSpec = None, timeout: float | None = None,
@@ -255,8 +294,8 @@ def prune(network: NetworkLike, box: BoxSpec = None, timeout: float | None = Non
     """
     from . import pruning
     nested = _seconds(nested_timeout, "--nested-timeout") if nested_timeout else 0.0
-    return guarded(pruning.decide(_problem("prune", {"A": network}, box, timeout, hidden=True,
-                                           nested_seconds=nested)))
+    p = _problem("prune", {"A": network}, box, timeout, hidden=True, nested_seconds=nested)
+    return guarded(kept(pruning.decide(p), p))
 
 
 def check(certificate: dict | str | os.PathLike, deadline: float | None = None) -> Verdict:
@@ -274,6 +313,28 @@ def check(certificate: dict | str | os.PathLike, deadline: float | None = None) 
     from .core.files import read_text
     text = read_text(certificate)
     return check_text(text, **({} if deadline is None else {"deadline": deadline}))
+
+
+def zariski(architecture: str | Sequence[int]):
+    """The honest set of one-hidden-layer networks d-n-m as polynomials (§3.4–3.6): the
+    conditions of U_0 (Theorem 3.4) and of the strata U_1^{ij} (Theorem 3.6), in raw and in
+    scaling-invariant (sphere) coordinates.  Not a yes/no question: it returns a
+    ``certify.shallow.zariski.HonestSet`` (``to_text``/``to_latex``/``to_json`` print it,
+    ``explain(network)`` evaluates it exactly at a network).
+
+    >>> hs = zariski("1-2-1")
+    >>> hs.raw.counts()["U0"], [c.name for c in hs.raw.conditions.values() if c.relation == "<0"]
+    (8, ['O[0,0][0,1]'])
+    """
+    from .shallow import zariski as z
+    if isinstance(architecture, str):
+        d, n, m = z.parse_architecture(architecture)
+    else:
+        dims = list(architecture)
+        if len(dims) != 3 or not all(isinstance(x, int) and not isinstance(x, bool) for x in dims):
+            raise InputError("architecture", f"expected three widths d, n, m, got {architecture!r}")
+        d, n, m = z.parse_architecture("-".join(map(str, dims)))
+    return z.honest_set(d, n, m)
 
 
 # --------------------------------------------------------------------------- by name

@@ -81,7 +81,10 @@ def decide(p: Problem) -> Answer:
     Option ``nested_seconds``: time for nested region-tree sign proofs (0: intervals only),
     always within the deadline."""
     network, box = p.a, p.box
-    nested = min(p.option("nested_seconds", NESTED_SECONDS), p.remaining(NESTED_SECONDS))
+    # half the time left at most: the certificate and the kernel's replay of the proofs come after
+    nested = p.option("nested_seconds", NESTED_SECONDS)
+    if p.deadline is not None:
+        nested = min(nested, p.remaining() / 2)
     proofs, facts = dead_neurons(network, box, max(nested, 0.0))
     removed = choose(network, proofs)
     pruned = delete(network, removed, box)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import argparse
 
-from .options import (NET_HELP, activity, add_assume, add_box, add_certificate, add_json, add_seed, add_timeout,
-                      certificate_output, emit, load, prepare)
+from .options import (NET_HELP, activity, add_assume, add_box, add_certificate, add_inputs, add_json, add_seed,
+                      add_timeout, certificate_output, emit, load, prepare)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,6 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_box(p)
     p.add_argument("--samples", type=int, metavar="N", help="number of sample points (default: about 1.1(N−H)/d_L, then 4(N−H)/d_L if "
                    "that does not reach rank N−H)")
+    add_inputs(p, " (instead of the engine's own sample; each point must lie in the domain)")
     add_seed(p, "the sampling")
     add_certificate(p)
     add_timeout(p)
@@ -31,7 +32,8 @@ def run(args: argparse.Namespace) -> int:
     net = load(args.net, args)
     from .. import api
     with activity("fdim"):
-        answer = api.functional_dimension(net, args.box, samples=args.samples, seed=args.seed, timeout=args.timeout)
+        answer = api.functional_dimension(net, args.box, samples=args.samples, seed=args.seed, timeout=args.timeout,
+                                          points=args.inputs)
     d = answer.details
     lines = []
     if "N" in d:

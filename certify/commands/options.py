@@ -8,6 +8,7 @@
 * ``--timeout S`` is always the total wall time of the command; nested proofs have
   ``--nested-timeout``.
 * ``--budget N`` states its unit in each command's help.
+* ``--inputs POINTS`` is the sample X of input points at which DF_X is taken (fdim, survey).
 * Neurons are ``[l, j]`` everywhere (text, JSON, pictures, certificates): hidden layer l
   counted from 0 (the output of the network's first layer is hidden layer 0), neuron j
   counted from 0 within it.
@@ -49,6 +50,12 @@ def add_nested_timeout(p: argparse.ArgumentParser, default: float = 30.0) -> Non
     p.add_argument("--nested-timeout", type=float, default=default, metavar="S",
                    help=f"seconds for nested region-tree sign proofs (default {default:g}; 0: interval bounds "
                         "only); always within --timeout")
+
+
+def add_inputs(p: argparse.ArgumentParser, where: str = "") -> None:
+    p.add_argument("--inputs", metavar="POINTS", help="the sample X of input points at which DF_X is taken"
+                   f"{where}: a .npy n × d array or a .json list of points (numbers exact; floats as the binary "
+                   "numbers they are)")
 
 
 def add_certificate(p: argparse.ArgumentParser) -> None:

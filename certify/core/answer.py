@@ -122,6 +122,19 @@ def guarded(answer: Answer) -> Answer:
     return answer
 
 
+def kept(answer: Answer, problem: Any) -> Answer:
+    """An undecided answer given after the problem's deadline says so: its summary names the
+    limit ("undecided: stopped at the 5 s limit: …", unless the engine already said what it had
+    when it stopped) and ``details["stopped"]`` is True.  Decided answers are left alone."""
+    if answer.code != UNDECIDED or not problem.expired():
+        return answer
+    answer.details = dict(answer.details, stopped=True)
+    if "stopped at the" not in answer.summary:
+        rest = answer.summary.removeprefix("undecided: ").removeprefix("undecided")
+        answer.summary = f"undecided: {problem.stopped()}" + (f": {rest.lstrip(': ')}" if rest.strip() else "")
+    return answer
+
+
 def timed(answer: Answer, start: float) -> Answer:
     """Set ``timings["generate"]`` to the time since ``start`` minus the kernel's share."""
     total = time.perf_counter() - start

@@ -13,7 +13,7 @@ from typing import Any
 from ..kernel.network import Box
 from .domain import Domain
 
-__all__ = ["Problem", "clock", "report", "current_stage"]
+__all__ = ["Problem", "clock", "report", "current_stage", "stop_limit"]
 
 _STAGE = [""]  # what the running question is doing, for a progress line (one question at a time)
 
@@ -67,6 +67,15 @@ class Problem:
     def expired(self) -> bool:
         return self.deadline is not None and time.perf_counter() >= self.deadline
 
+    @property
+    def timeout(self) -> float | None:
+        """The total wall time of the question in seconds (``--timeout``), or None."""
+        return None if self.deadline is None else self.deadline - self.start
+
+    def stopped(self) -> str:
+        """The words an answer cut short by the deadline starts its reason with."""
+        return f"stopped at the {stop_limit(self.timeout)} limit"
+
     def sub_deadline(self, fraction: float = 1.0, cap: float | None = None) -> float | None:
         """An absolute deadline for a sub-task: ``fraction`` of the remaining time, at most
         ``cap`` seconds (None: no limit at all)."""
@@ -83,6 +92,11 @@ class Problem:
 
     def with_networks(self, **networks: Any) -> "Problem":
         return replace(self, networks={**self.networks, **networks})
+
+
+def stop_limit(seconds: float | None) -> str:
+    """``5 s`` for a limit of 5 seconds (the wording of every "stopped at the … limit")."""
+    return "time" if seconds is None else f"{seconds:.3g} s"
 
 
 def clock(timeout: float | None) -> tuple[float, float | None]:

@@ -1,9 +1,10 @@
 """Deciding f_A = f_B on R^d0 or a box: the strategy of theory.md §4.2.
 
 Order (``method="auto"``): exact sampling refutation → orbit (B ∈ G·A) → shallow
-canonical form (complete for one hidden layer) → region tree under a budget
-(``certify.deep.regiontree``, complete) → SMT over the rationals (z3) → undecided.
-Past ``SMT_MAX_NEURONS`` hidden neurons z3 is skipped and the tree gets all the time.
+canonical form (complete for one hidden layer) → region tree under a node budget
+(``certify.deep.regiontree``, complete; with ``--timeout`` it may use all the time left, else
+at most AUTO_TREE_SECONDS) → SMT over the rationals (z3) → undecided.  Past ``SMT_MAX_NEURONS``
+hidden neurons z3 is skipped and the tree gets all the time (no time limit without ``--timeout``).
 Every yes/no is a certificate the kernel has accepted.  z3's "unsat" is not a
 certificate: when z3 says "equal", the region tree is tried with the time left, and
 if it does not finish the answer is undecided (exit 3) with z3's verdict reported as
@@ -28,7 +29,7 @@ from ..kernel.shallow import canonical_to_json
 
 METHODS = ("auto", "sample", "orbit", "shallow", "tree", "smt", "milp")
 AUTO_TREE_BUDGET = 100_000  # region-tree nodes before auto moves on to z3
-AUTO_TREE_SECONDS = 60.0  # ... or seconds, when no --timeout is given (else half of it)
+AUTO_TREE_SECONDS = 60.0  # ... or seconds, when no --timeout is given (with one, the tree may use all of it)
 # z3 answers within minutes only on small networks: (4,8,8,1) pairs take it 8–10 s, (5,16,16,1)
 # pairs time out at 120 s (bench/RESULTS.md, "Equivalence: region trees against direct z3").
 # Past this many hidden neurons in the larger network auto gives the region tree all the time.
@@ -227,12 +228,18 @@ def _decide(p: Problem, method: str) -> Answer:
                                       "undecided: B is not in the orbit of A; equality not shown")
     if shallow_ok:
         return by_shallow(p)
-    # auto, deep: the region tree under a budget (half the time), then z3 (then the tree again);
-    # on networks too large for z3, the tree alone, with all the time.
+    # auto, deep: the region tree under a node budget, then z3 (then the tree again).  With a
+    # --timeout the tree may use all of it: it is the only method whose "equal" is a certificate
+    # (z3's unsat needs the tree anyway) and it refutes too, so z3 gets the time the tree leaves
+    # when its node budget runs out (issue 12, item 7: auto must not give up where --method tree
+    # with the same --timeout succeeds).  Without one, the tree stops after AUTO_TREE_SECONDS —
+    # unless the networks are too large for z3, where the tree alone decides, unhurried.
     neurons = max(sum(p.a.widths[1:-1]), sum(p.b.widths[1:-1]))
     smt_useful = neurons <= SMT_MAX_NEURONS
-    tree_deadline = p.sub_deadline(0.5, None if p.deadline is not None else AUTO_TREE_SECONDS) \
-        if smt_useful else p.deadline
+    if p.deadline is not None or not smt_useful:
+        tree_deadline = p.deadline
+    else:
+        tree_deadline = p.sub_deadline(1.0, AUTO_TREE_SECONDS)
     found = by_tree(p, p.budget or AUTO_TREE_BUDGET, tree_deadline)
     if found is not None:
         return found

@@ -16,7 +16,8 @@ from __future__ import annotations
 from . import mechanisms
 from ..core.answer import NO, YES, Answer, judged, timed, undecided
 from ..core.problem import Problem
-from ..shallow.honesty import THEOREM as HONEST_THEOREM, decision, in_sigma_envelope, pattern_budget, witness_finding
+from ..shallow.honesty import (THEOREM as HONEST_THEOREM, budget_within, decision, in_sigma_envelope,
+                               pattern_budget, witness_finding)
 from ..kernel.exact import InputError
 
 SEARCH_MAX_PARAMETERS = 16
@@ -33,14 +34,14 @@ def decide(p: Problem) -> Answer:
     if network.depth < 2:
         raise InputError("layers", "the network has no hidden layer (hidden symmetries concern hidden neurons)")
     box = p.box
-    budget = pattern_budget(p)
+    budget, cut = budget_within(pattern_budget(p), p)
     nested_seconds = p.option("nested_seconds", NESTED_SECONDS)
     notes: list[str] = []
     checks: list[str] = []
     shallow_whole = network.is_shallow and box is None
     data = None
     if shallow_whole:
-        data = decision(network, budget)
+        data = decision(network, budget, deadline=p.deadline)
         checks.append("Theorem 3.3 (C1)–(C6)")
     facts = mechanisms.prove_signs(network, box, nested=False)
     findings = mechanisms.detect(network, box, notes=notes, facts=facts, budget=min(budget, 1 << 18))
@@ -88,7 +89,11 @@ def decide(p: Problem) -> Answer:
     why = data["undecided"] if data is not None and data.get("undecided") else \
         "no catalogue mechanism applies" + ("" if network.is_shallow else
                                             "; no decision procedure is known beyond one hidden layer (§7)")
-    answer = undecided("hidden", "catalogue", f"undecided: {why}", checks=checks, notes=notes, findings=summaries)
+    stopped = p.expired() or (cut and data is not None and bool(data.get("undecided")))
+    if stopped:
+        why = f"{p.stopped()}: {why}"
+    answer = undecided("hidden", "catalogue", f"undecided: {why}", checks=checks, notes=notes, findings=summaries,
+                       stopped=stopped)
     answer.domain = p.domain
     return timed(answer, p.start)
 

@@ -6,7 +6,7 @@
 extension          format                                      module
 =================  ==========================================  ================
 ``.json`` (other)  ``certify.network/1``                       certify.network
-``.onnx``          ONNX chain of Gemm/MatMul/Add/Sub/Relu       io.onnx (extra ``onnx``)
+``.onnx``          ONNX chain of affine operators and Relu   io.onnx, io.onnx_graph (extra ``onnx``)
 ``.nnet``          ACAS Xu / Reluplex text format              io.nnet
 ``.npz``           NumPy arrays ``W0, b0, W1, b1, …``          io.npz
 ``.pt``, ``.pth``  TorchScript (or a state dict, only with      io.torch (extra ``torch``)

@@ -1,19 +1,20 @@
 """ONNX models ↔ certify networks, exactly.
 
-Import (``load_onnx``) walks a *chain* graph — every node consumes the previous
-node's result — and composes it into affine layers separated by ReLUs:
+Import (``load_onnx``) reads a graph that is a chain of affine operations and ReLUs for
+one input sample, and composes it into exact affine layers separated by ReLUs
+(``onnx_graph.py`` lists the operators and the checks: Gemm, MatMul either way round,
+Add/Sub/Mul/Div by constants, BatchNormalization and Dropout in inference mode,
+Identity, Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Relu; Shape of the tensor and
+exact shape arithmetic on constants, ``onnx_constants.py``).  Anything else — another
+operator, a branch or residual connection, a training-mode node — is refused with a
+one-line message naming the file, the node and its operator.
 
-* ``Gemm`` (alpha, beta, transB; transA = 0), ``MatMul`` with a constant right operand,
-  ``Add``/``Sub`` of a constant (a bias, or an input offset such as ACAS Xu's ``AvgImg``),
-  ``Relu``, ``Flatten`` (batch dimension 1).
-* Consecutive affine operations are composed exactly (so ``Sub`` of an input offset is
-  folded into the first bias: W(x − c) + b = Wx + (b − Wc)).
-* A graph that ends in ``Relu`` gets an identity output layer (certify's last layer is
-  affine, theory.md §1).
-* Any other operator is rejected with a one-line message naming the node.
-
-Every float32/float64 weight is taken as its exact binary value (``arrays.py``): the
-imported network is the real-arithmetic network with those weights.
+Before the graph is walked the file itself is checked: protobuf that does not parse, text
+fields that are not UTF-8, initializers kept in external data files, sparse or non-finite
+initializers are refused (``InputError``, exit 2).  Every float32/float64 weight is taken
+as its exact binary value (``arrays.py``): the imported network is the real-arithmetic
+network with those weights.  A graph that ends in ``Relu`` gets an identity output layer
+(certify's last layer is affine, theory.md §1).
 
 Export (``write_onnx``) writes ``Gemm(transB=1)`` + ``Relu`` per layer (opset 13), with
 input ``[1, d0]``; float32 when every number is exactly a float32, else float64, else
@@ -24,9 +25,7 @@ for dyadic networks.
 from __future__ import annotations
 
 import json
-import math
 import os
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -34,12 +33,12 @@ import numpy as np
 from ..kernel.exact import InputError, fmt_vector
 from ..kernel.network import Net, parse_box
 from ..network import Network
-from .arrays import Rounding, exact_matrix, exact_vector, float_layers
-from .chain import AffineChain
+from .arrays import Rounding, float_layers
+from .onnx_graph import DATA_OPS, fold_graph
 
 __all__ = ["load_onnx", "from_onnx_model", "to_onnx_model", "write_onnx", "SUPPORTED_OPS"]
 
-SUPPORTED_OPS = ("Gemm", "MatMul", "Add", "Sub", "Relu", "Flatten")
+SUPPORTED_OPS = tuple(sorted(DATA_OPS))
 OPSET = 13
 IR_VERSION = 8  # readable by onnx ≥ 1.10 and onnxruntime ≥ 1.10
 _META = "certify."
@@ -54,8 +53,13 @@ def require_onnx(path: str):
     return onnx
 
 
-def load_onnx(path: str | os.PathLike) -> Network:
-    """Read an ONNX file into an exact Network (see the module docstring)."""
+def load_onnx(path: str | os.PathLike, *, irrational: str = "refuse") -> Network:
+    """Read an ONNX file into an exact Network (see the module docstring).
+
+    ``irrational="approximate"`` accepts a BatchNormalization whose 1/sqrt(var + eps) is
+    irrational, replaced by a dyadic rational within relative 2^-64 and recorded in
+    ``metadata["assumed"]`` (``onnx_graph.py``); by default such a file is refused.
+    """
     name = os.fspath(path)
     onnx = require_onnx(name)
     if not os.path.exists(name):
@@ -63,155 +67,84 @@ def load_onnx(path: str | os.PathLike) -> Network:
     if os.path.isdir(name):
         raise InputError(name, "is a directory, expected an ONNX file")
     try:
-        model = onnx.load(name)
+        with open(name, "rb") as fh:
+            data = fh.read()
+    except OSError as e:
+        raise InputError(name, f"cannot read: {e.strerror or e}") from None
+    try:
+        # Never follow external-data references: they name other files (refused below).
+        model = onnx.load_model_from_string(data)
     except Exception as e:  # protobuf decode errors have no common base class
         raise InputError(name, f"not an ONNX model ({type(e).__name__}: {str(e)[:120]})") from None
-    return from_onnx_model(model, name)
+    return from_onnx_model(model, name, irrational=irrational)
 
 
 # --------------------------------------------------------------------------- import
 
-def _attrs(node, onnx) -> dict[str, Any]:
-    return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+def _check_text(message: Any, path: str, place: str = "model") -> None:
+    """Every string field of the protobuf holds valid UTF-8 (a lenient parser hands back bytes)."""
+    for field, value in message.ListFields():
+        where = f"{place}.{field.name}"
+        repeated = _repeated(field)
+        if field.type == field.TYPE_STRING:
+            if any(not isinstance(v, str) for v in (value if repeated else [value])):
+                raise InputError(path, f"{where} is not valid UTF-8 text")
+        elif field.type == field.TYPE_MESSAGE:
+            for i, item in enumerate(value if repeated else [value]):
+                _check_text(item, path, f"{where}[{i}]" if repeated else where)
 
 
-def _constant_value(node, onnx, where: str) -> np.ndarray:
-    attrs = _attrs(node, onnx)
-    if "value" in attrs:
-        return onnx.numpy_helper.to_array(attrs["value"])
-    for key in ("value_float", "value_floats", "value_int", "value_ints"):
-        if key in attrs:
-            return np.asarray(attrs[key])
-    raise InputError(where, f"Constant without a numeric value (attributes: {sorted(attrs)})")
+def _repeated(field: Any) -> bool:
+    flag = getattr(field, "is_repeated", None)  # protobuf ≥ 5; older versions have only .label
+    return bool(flag) if flag is not None else field.label == field.LABEL_REPEATED
 
 
-def _static_dim(value_info) -> tuple[int | None, list]:
-    """(flattened length, shape) of a graph input; a symbolic leading dim counts as batch 1."""
-    dims = value_info.type.tensor_type.shape.dim
-    shape = [d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in dims]
-    if not shape:
-        return None, shape
-    size = 1
-    for i, d in enumerate(shape):
-        if isinstance(d, int):
-            size *= d
-        elif i != 0:
-            return None, shape
-    return size, shape
+def _tensor_array(tensor, onnx, where: str) -> np.ndarray:
+    """An embedded tensor as a numpy array; external data and non-finite floats are refused."""
+    if tensor.data_location == onnx.TensorProto.EXTERNAL:
+        raise InputError(where, "is stored in an external data file; certify reads self-contained ONNX files "
+                                "(save with onnx.save_model(model, path, save_as_external_data=False))")
+    try:
+        arr = onnx.numpy_helper.to_array(tensor)
+    except Exception as e:
+        raise InputError(where, f"unreadable tensor ({type(e).__name__}: {str(e)[:120]})") from None
+    if arr.dtype.kind == "f" and arr.size and not np.isfinite(arr.astype(np.float64)).all():
+        bad = np.unravel_index(int(np.flatnonzero(~np.isfinite(arr.astype(np.float64)))[0]), arr.shape)
+        raise InputError(where + "".join(f"[{i}]" for i in bad), "expected a finite number, got "
+                                                                f"{arr[bad]}")
+    return arr
 
 
-def _elementwise(c: np.ndarray, shape: list[int] | None, where: str) -> None:
-    """Refuse a constant whose ONNX broadcasting against the tensor would not be elementwise."""
-    if c.size == 1:
-        return
-    strip = (lambda dims: list(dims)[next((i for i, d in enumerate(dims) if d != 1), len(dims)):])
-    ok = strip(c.shape) == strip(shape) if shape is not None else c.ndim <= 1 or all(d == 1 for d in c.shape[:-1])
-    if not ok:
-        raise InputError(where, f"constant of shape {list(c.shape)} does not match the tensor's shape "
-                                f"{shape if shape is not None else '[1, n]'} elementwise")
+def _attributes(onnx) -> Any:
+    def read(node, where: str) -> dict[str, Any]:
+        out = {}
+        for a in node.attribute:
+            if a.type == onnx.AttributeProto.TENSOR:
+                out[a.name] = _tensor_array(a.t, onnx, f"{where}: attribute {a.name}")
+            elif a.type in (onnx.AttributeProto.SPARSE_TENSOR, onnx.AttributeProto.GRAPH,
+                            onnx.AttributeProto.GRAPHS, onnx.AttributeProto.TENSORS):
+                raise InputError(where, f"attribute {a.name} holds a {onnx.AttributeProto.AttributeType.Name(a.type)},"
+                                        " which certify does not read")
+            else:
+                out[a.name] = onnx.helper.get_attribute_value(a)
+        return out
+    return read
 
 
-def from_onnx_model(model: Any, path: str = "<onnx>") -> Network:
+def from_onnx_model(model: Any, path: str = "<onnx>", *, irrational: str = "refuse") -> Network:
     """Compose an in-memory ``onnx.ModelProto`` chain graph into an exact Network."""
     onnx = require_onnx(path)
+    _check_text(model, path)
     graph = model.graph
-    try:
-        consts: dict[str, np.ndarray] = {t.name: onnx.numpy_helper.to_array(t) for t in graph.initializer}
-    except Exception as e:
-        raise InputError(path, f"unreadable initializer ({type(e).__name__}: {str(e)[:120]})") from None
-    inputs = [i for i in graph.input if i.name not in consts]
-    if len(inputs) != 1:
-        raise InputError(path, f"expected exactly one graph input, found {len(inputs)} "
-                               f"({', '.join(i.name for i in inputs) or 'none'})")
-    d0, in_shape = _static_dim(inputs[0])
-    # The current tensor's shape (a symbolic leading batch dimension counts as 1), tracked so
-    # that an Add/Sub constant is accepted only when ONNX broadcasting keeps it elementwise.
-    shape: list[int] | None = [1] + in_shape[1:] if d0 is not None else None
-    current = inputs[0].name
-    chain = AffineChain(d0)
-    folded: list[str] = []
-
-    def const(name: str, where: str) -> np.ndarray:
-        if name not in consts:
-            raise InputError(where, f"expected a constant operand, got the computed tensor {name!r} "
-                                    "(only chains of affine layers and ReLUs are supported)")
-        return consts[name]
-
-    for k, node in enumerate(graph.node):
-        where = f"{path}: node {k} {node.name or '(unnamed)'!r} ({node.op_type})"
-        op = node.op_type
-        if node.domain not in ("", "ai.onnx"):
-            raise InputError(where, f"operator domain {node.domain!r} is not supported")
-        if op == "Constant":
-            consts[node.output[0]] = _constant_value(node, onnx, where)
-            continue
-        if op not in SUPPORTED_OPS:
-            raise InputError(where, f"unsupported operator; certify imports chains of "
-                                    f"{', '.join(SUPPORTED_OPS)}")
-        data = [i for i in node.input if i and i not in consts]
-        if data != [current]:
-            raise InputError(where, f"does not continue the chain from {current!r} "
-                                    "(branching graphs are not supported)")
-        if len(node.output) != 1:
-            raise InputError(where, "expected exactly one output")
-        attrs = _attrs(node, onnx)
-        if op == "Relu":
-            chain.relu(where)
-        elif op == "Flatten":
-            # The tensor is handled as a flat vector in C order; only a batch of 1 may stay in front.
-            if shape is not None:
-                axis = attrs.get("axis", 1) % max(len(shape), 1)
-                if math.prod(shape[:axis]) != 1:
-                    raise InputError(where, f"flattening shape {shape} at axis {axis} leaves a batch "
-                                            f"of {math.prod(shape[:axis])}; only batch 1 is supported")
-                shape = [1, math.prod(shape[axis:])]
-        elif op in ("Add", "Sub"):
-            if len(node.input) != 2:
-                raise InputError(where, "expected two operands")
-            other = node.input[1] if node.input[0] == current else node.input[0]
-            _elementwise(const(other, where), shape, f"{where}: {other}")
-            c = exact_vector(const(other, where), f"{where}: {other}")
-            if op == "Sub":
-                if node.input[0] != current:
-                    raise InputError(where, "constant − tensor is not supported (only tensor − constant)")
-                c = tuple(-v for v in c)
-                if chain.empty:
-                    folded.append(f"Sub {other} (input offset) folded into the first bias")
-            chain.add(c, where)
-        elif op == "MatMul":
-            if node.input[0] != current:
-                raise InputError(where, "the constant must be the right operand (x · W)")
-            w = const(node.input[1], where)
-            if w.ndim != 2:
-                raise InputError(where, f"expected a 2-D weight, got shape {list(w.shape)}")
-            chain.linear(exact_matrix(w.T, f"{where}: {node.input[1]}"), where)
-            shape = None if shape is None else shape[:-1] + [int(w.shape[1])]
-        elif op == "Gemm":
-            if attrs.get("transA", 0):
-                raise InputError(where, "transA=1 is not supported")
-            if node.input[0] != current:
-                raise InputError(where, "the tensor must be the first operand A")
-            w = const(node.input[1], where)
-            if w.ndim != 2:
-                raise InputError(where, f"expected a 2-D weight, got shape {list(w.shape)}")
-            m = exact_matrix(w if attrs.get("transB", 0) else w.T, f"{where}: {node.input[1]}")
-            alpha = Fraction(attrs.get("alpha", 1.0))
-            if alpha != 1:
-                m = tuple(tuple(alpha * v for v in row) for row in m)
-            chain.linear(m, where)
-            shape = [1, len(m)]
-            if len(node.input) > 2 and node.input[2]:
-                _elementwise(const(node.input[2], where), shape, f"{where}: {node.input[2]}")
-                c = exact_vector(const(node.input[2], where), f"{where}: {node.input[2]}")
-                beta = Fraction(attrs.get("beta", 1.0))
-                chain.add(tuple(beta * v for v in c), where)
-        current = node.output[0]
-    outputs = [o.name for o in graph.output]
-    if outputs != [current]:
-        raise InputError(path, f"graph output {outputs} is not the end of the chain {current!r}")
-    if chain.empty:
-        raise InputError(path, "no affine layer found (need Gemm or MatMul)")
-    layers = chain.finish(path)
+    if len(graph.sparse_initializer):
+        raise InputError(path, f"sparse initializer {graph.sparse_initializer[0].values.name!r} is not supported")
+    consts: dict[str, np.ndarray] = {}
+    for t in graph.initializer:
+        if t.name in consts:
+            raise InputError(path, f"initializer {t.name!r} is defined twice")
+        consts[t.name] = _tensor_array(t, onnx, f"{path}: initializer {t.name!r}")
+    folded = fold_graph(model, path, consts, _attributes(onnx), irrational)
+    layers = folded.layers
     meta_props = {p.key: p.value for p in model.metadata_props}
     box = None
     if _META + "domain" in meta_props:
@@ -220,15 +153,11 @@ def from_onnx_model(model: Any, path: str = "<onnx>") -> Network:
                             len(layers[0].weight[0]))
         except json.JSONDecodeError:
             raise InputError(path, f"metadata {_META}domain is not JSON") from None
-    metadata = {"imported_from": "onnx", "file": os.path.basename(path), "input": inputs[0].name,
-                "input_shape": in_shape, "producer": " ".join(filter(None, (model.producer_name,
-                                                                             model.producer_version))) or None,
-                "opset": max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=None)}
-    if folded:
-        metadata["folded"] = folded
-    if d0 is not None and d0 != len(layers[0].weight[0]):
-        raise InputError(path, f"input {inputs[0].name!r} has {d0} entries but the first layer expects "
-                               f"{len(layers[0].weight[0])}")
+    metadata = {"imported_from": "onnx", "file": os.path.basename(path), "input": folded.input_name,
+                "input_shape": folded.input_shape, "output_shape": folded.output_shape,
+                "producer": " ".join(filter(None, (model.producer_name, model.producer_version))) or None,
+                "opset": max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=None),
+                "folded": folded.folded or None, "assumed": "; ".join(folded.assumed) or None}
     return Network(Net(tuple(layers), box), meta_props.get(_META + "name"),
                    meta_props.get(_META + "source") or f"ONNX model {os.path.basename(path)}",
                    {k: v for k, v in metadata.items() if v is not None})

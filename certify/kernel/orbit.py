@@ -325,21 +325,26 @@ def check_separation(a: Net, b: Net, proof: object, where: str = "evidence.separ
     """
     require(isinstance(proof, dict), f"{where}: expected an object")
     if a.widths != b.widths:
-        require(proof == {"architecture": True}, f"{where}: the widths differ: expected {{'architecture': true}}")
+        require(_is_step(proof, "architecture"), f"{where}: the widths differ: expected {{'architecture': true}}")
         return
     pair = Pair(NormalForm(a), NormalForm(b))
     _check_node(pair, pair.colours, proof, where)
+
+
+def _is_step(proof: dict, key: str) -> bool:
+    """``{key: true}`` exactly (JSON true, not 1)."""
+    return set(proof) == {key} and proof[key] is True
 
 
 def _check_node(pair: Pair, colours: list[list], proof: object, where: str) -> None:
     tick()
     require(isinstance(proof, dict) and len(proof) in (1, 2), f"{where}: expected one proof step")
     colours, members_a, members_b = classes(pair, colours)
-    if proof == {"apart": True}:
+    if _is_step(proof, "apart"):
         require(not balanced(members_a, members_b), f"{where}: the colour classes of A and B have equal sizes")
         return
     require(balanced(members_a, members_b), f"{where}: the classes differ in size: expected {{'apart': true}}")
-    if proof == {"leaf": True}:
+    if _is_step(proof, "leaf"):
         require(all(len(v) == 1 for v in members_a.values()), f"{where}: the colouring is not discrete")
         bij = bijection(members_a, members_b, len(colours[0]))
         require(leaf_scales(pair.na, pair.nb, bij) is None, f"{where}: the bijection is a group element")

@@ -76,7 +76,7 @@ def _dense(row: dict, n: int) -> list[Fraction]:
     return v
 
 
-def _by_kink_blocks(network: Network, box: Box | None, result, start: float) -> Answer:
+def _by_kink_blocks(network: Network, box: Box | None, result, start: float, stopped: str | None = None) -> Answer:
     """Large N: no dense rank.  A complete kink-probe certificate proves rank DF_X = N − H on its
     own sample X (Theorem 5.4), which is then the exact batch functional dimension there."""
     from .identifiability import THEOREM_KINK, STATEMENT
@@ -84,9 +84,12 @@ def _by_kink_blocks(network: Network, box: Box | None, result, start: float) -> 
     base = {"N": N, "H": H, "N-H": N - H}
     if not result.complete:
         reasons = [f"{list(s.neuron)}: {s.reason()}" for s in result.failures()[:5]]
+        covered = len(result.status) - len(result.failures())
+        why = (f"{stopped}: kink probes cover {covered} of {len(result.status)} hidden neurons" if stopped else
+               f"the kink-probe blocks are incomplete ({len(result.failures())} neurons)")
         return Answer("fdim", "unknown", UNDECIDED, "none", "kink-probe",
-                      f"undecided: N = {N} is beyond the dense rank (N ≤ {DENSE_MAX}) and the kink-probe blocks "
-                      f"are incomplete ({len(result.failures())} neurons)", dict(base, uncovered=reasons))
+                      f"undecided: N = {N} is beyond the dense rank (N ≤ {DENSE_MAX}) and {why}",
+                      dict(base, uncovered=reasons, covered=covered, stopped=stopped is not None))
     cert = envelope("locally-identifiable", claim(STATEMENT, {"A": network}, box, radius=None), result.evidence,
                     "kink-probe", THEOREM_KINK, time.perf_counter() - start)
     details = dict(base, points=result.points, lower=N - H, upper=N - H, dimension=N - H, deficit=0,
@@ -97,28 +100,69 @@ def _by_kink_blocks(network: Network, box: Box | None, result, start: float) -> 
     return judged(answer, cert)
 
 
-def _mechanisms(network: Network, box: Box | None) -> list[dict]:
+def _mechanisms(network: Network, box: Box | None, seconds: float = 10.0) -> list[dict]:
+    """The continuous catalogue findings (§4) that explain a deficit; nested sign proofs for at
+    most ``seconds`` (none when ``seconds`` ≤ 0)."""
     try:
         from ..hidden import mechanisms
-        found = mechanisms.detect(network, box=box)
+        found = mechanisms.detect(network, box=box, nested=seconds > 0, nested_seconds=max(seconds, 0.0))
     except Exception:  # no catalogue, or a detector failure: explain nothing rather than guess
         return []
     return [f.summary() for f in found if f.continuous]
 
 
+def point_lines(points: list[tuple[Fraction, ...]]) -> list[Line]:
+    """A user's sample X as one-point lines (x0 = x, e = 0, t = 0): the form of a certificate's sample."""
+    return [Line(tuple(x), tuple(Fraction(0) for _ in x), (Fraction(0),)) for x in points]
+
+
+def first_inadmissible(network: Network, lines: list[Line]) -> tuple[int, tuple[int, int]] | None:
+    """(index of the first point, neuron [l, j]) with a zero hidden pre-activation, exactly; None if
+    X is admissible (theory §1: DF_X is defined only on admissible X)."""
+    from ..kernel.network import affine_maps, preactivations
+    maps = affine_maps(network.net)
+    flat = [(m, k) for m, line in enumerate(lines) for k in range(len(line.t))]
+    for n, (m, k) in enumerate(flat):
+        line = lines[m]
+        x = [a + line.t[k] * e for a, e in zip(line.x0, line.e)]
+        zs = preactivations(maps, x)
+        for l, z in enumerate(zs[:-1]):
+            for j, v in enumerate(z):
+                if v == 0:
+                    return n, (l, j)
+    return None
+
+
 def decide(p: Problem) -> Answer:
     """The batch functional dimension of θ on a sample X in the problem's domain, with a
-    kernel-checked certificate.  Options: ``samples`` (|X|), ``lines`` (a given sample)."""
-    answer = _fdim(p.a, p.box, p.option("samples"), p.seed, p.option("lines"), p.start)
+    kernel-checked certificate.  Options: ``samples`` (|X|), ``lines`` (a given sample),
+    ``points`` (a given sample of points, checked admissible).  The deadline is kept: past it the
+    answer says what was proved (the bounds so far, or the kink probes' coverage)."""
+    lines = p.option("lines")
+    points = p.option("points")
+    if points is not None:
+        lines = point_lines(points)
+        bad = first_inadmissible(p.a, lines)
+        if bad is not None:
+            n, (l, j) = bad
+            answer = Answer("fdim", "unknown", UNDECIDED, "none", "minor+kernel",
+                            f"undecided: sample point {n} is not admissible: neuron [{l}, {j}] has pre-activation 0 "
+                            "there, so DF_X is not defined (theory §1)",
+                            {"inadmissible_point": n, "neuron": [l, j], "points": len(lines)})
+            answer.domain = p.domain
+            return timed(answer, p.start)
+    answer = _fdim(p.a, p.box, p.option("samples"), p.seed, lines, p.start, problem=p)
     answer.domain = p.domain
     return timed(answer, p.start)
 
 
-def _rank_mod_p(network: Network, lines: list[Line], seed: int, full: int):
+def _rank_mod_p(network: Network, lines: list[Line], seed: int, full: int, expired):
     """(p, rank, row ids, rows, rref) of J' mod p on the sample, best of up to three primes."""
     rng = random.Random(seed)
     best = None
-    for _ in range(3):  # a prime dividing every maximal minor is unlucky, not impossible
+    for attempt in range(3):  # a prime dividing every maximal minor is unlucky, not impossible
+        if attempt and expired():
+            break
         p = random_prime(rng)
         ids, rows, _ = jacobian_mod_p(network, lines, p)
         if not rows:
@@ -132,28 +176,39 @@ def _rank_mod_p(network: Network, lines: list[Line], seed: int, full: int):
 
 
 def _fdim(network: Network, box: Box | None, samples: int | None, seed: int, lines: list[Line] | None,
-          start: float) -> Answer:
+          start: float, problem: Problem | None = None) -> Answer:
+    """``problem`` (optional) supplies the deadline; ``p`` below is a prime."""
+    deadline = None if problem is None else problem.deadline
+    expired = (lambda: False) if problem is None else problem.expired
+    stopped = None if problem is None else problem.stopped()
     N, H = counts(network.widths)
     if lines is None:
         # the kink probes' points first: when Theorem 5.4's search succeeds they alone reach
         # rank N − H; a spread sample adds the other linear regions
-        result = kinkprobe.search(network, box, seed=seed, max_rounds=12 if N <= DENSE_MAX else 60)
+        result = kinkprobe.search(network, box, seed=seed, max_rounds=12 if N <= DENSE_MAX else 60, deadline=deadline)
         if N > DENSE_MAX:
-            return _by_kink_blocks(network, box, result, start)
+            return _by_kink_blocks(network, box, result, start, stopped if expired() else None)
         ks = result.search
-        tries = (admissible(network, ks.lines + choose_sample(network, box, n, seed, ks))
+        tries = (admissible(network, ks.lines + choose_sample(network, box, n, seed, ks, deadline=deadline))
                  for n in ((samples,) if samples else default_samples(network)))
     else:
         tries = iter([lines])
     best = None
-    for lines in tries:
-        best = _rank_mod_p(network, lines, seed, N - H)
+    for sample_lines in tries:
+        if expired() or not sample_lines:
+            break
+        found = _rank_mod_p(network, sample_lines, seed, N - H, expired)
+        if found is not None and (best is None or found[1] > best[1]):
+            best, lines = found, sample_lines
         if best is None or best[1] == N - H:
             break
+    if best is None:
+        lines = lines or []
+        base = {"N": N, "H": H, "N-H": N - H, "points": sum(len(l.t) for l in lines), "stopped": expired()}
+        why = f"{stopped} before the rank of DF_X was computed" if expired() else "no admissible sample point"
+        return Answer("fdim", "unknown", UNDECIDED, "none", "minor+kernel", f"undecided: {why}", base)
     points = sum(len(l.t) for l in lines)
     base = {"N": N, "H": H, "N-H": N - H, "points": points}
-    if best is None:
-        return Answer("fdim", "unknown", UNDECIDED, "none", "minor+kernel", "undecided: no admissible sample point", base)
     p, lower, ids, rows, ref = best
     cols, c = [], 0
     for r in range(lower):
@@ -165,7 +220,7 @@ def _fdim(network: Network, box: Box | None, samples: int | None, seed: int, lin
     vectors: list[list[Fraction]] = []
     if lower == N - H:
         upper = N - H  # rank Ξ = H when every hidden row is nonzero (admissible X guarantees it)
-    elif N <= EXACT_NULLSPACE_MAX:
+    elif N <= EXACT_NULLSPACE_MAX and not expired():
         rank_q, vectors = exact_kernel(network, lines)
         upper = N - len(generator_rows(network.net)) - len(vectors)
         upper = max(upper, rank_q)
@@ -184,14 +239,17 @@ def _fdim(network: Network, box: Box | None, samples: int | None, seed: int, lin
     deficit = N - H - upper if lower == upper else None
     details = dict(base, lower=lower, upper=upper, dimension=lower if lower == upper else None, deficit=deficit,
                    kernel_vectors=len(vectors), prime=p)
-    if lower == upper and deficit:
-        details["mechanisms"] = _mechanisms(network, box)
+    if lower == upper and deficit and not expired():
+        seconds = 10.0 if deadline is None else min(10.0, (deadline - time.perf_counter()) / 2)
+        details["mechanisms"] = _mechanisms(network, box, seconds if seconds > 0.5 else 0.0)
     if lower == upper:
         text = (f"batch functional dimension on |X| = {points} points: exactly {lower} "
                 f"(N = {N}, H = {H}, N − H = {N - H}, deficit {deficit})")
         code, verdict_s = YES, f"dimension {lower}"
     else:
+        skipped = (f"{stopped} before the exact kernel" if expired() and N <= EXACT_NULLSPACE_MAX else
+                   f"the exact kernel was not computed for N = {N}")
         text = (f"batch functional dimension on |X| = {points} points: between {lower} and {upper} "
-                f"(N − H = {N - H}; the exact kernel was not computed for N = {N})")
+                f"(N − H = {N - H}; {skipped})")
         code, verdict_s = UNDECIDED, "bounds"
     return judged(Answer("fdim", verdict_s, code, THEOREM, "minor+kernel", text, details), cert)

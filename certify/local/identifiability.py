@@ -22,7 +22,7 @@ from fractions import Fraction
 from flint import nmod_mat
 
 from ..core.answer import NO, UNDECIDED, YES, Answer, judged
-from ..core.problem import Problem
+from ..core.problem import Problem, stop_limit
 from ..core.certificate import claim, envelope
 from .jacobian import counts, jacobian_mod_p
 from ..kernel.exact import fmt, fmt_vector
@@ -58,12 +58,15 @@ def sample_lines(ks: KinkSearch, n_lines: int, per_line: int = 64) -> list[Line]
 
 
 def choose_sample(network: Network, box: Box | None, samples: int, seed: int,
-                  ks: KinkSearch | None = None) -> list[Line]:
-    """Admissible lines with about ``samples`` points, two in every linear piece crossed."""
+                  ks: KinkSearch | None = None, deadline: float | None = None) -> list[Line]:
+    """Admissible lines with about ``samples`` points, two in every linear piece crossed (fewer
+    if the ``deadline`` passes first)."""
     ks = ks if ks is not None else KinkSearch(network, box, seed)
     lines: list[Line] = []
     total, tries = 0, 0
     while total < samples and tries < 50:
+        if tries and deadline is not None and time.perf_counter() > deadline:
+            break
         tries += 1
         for line in sample_lines(ks, 8, per_line=max(8, samples // 8)):
             if total >= samples:
@@ -139,12 +142,20 @@ def _failures_json(result: KinkResult) -> list[dict]:
             for s in result.failures()]
 
 
-def _witness(network: Network, box: Box | None, delta: Fraction, notes: list[str]) -> Answer | None:
+def _witness(network: Network, box: Box | None, delta: Fraction, notes: list[str],
+             deadline: float | None = None, nested: bool = True) -> Answer | None:
     """Exit 1 through the mechanism catalogue (``certify.hidden.mechanisms.detect``, theory §4).
 
     Only *continuous* findings refute local identifiability; each must come with a witness
-    at ℓ∞ distance ≤ δ whose ``hidden-symmetry`` certificate the kernel accepts.
+    at ℓ∞ distance ≤ δ whose ``hidden-symmetry`` certificate the kernel accepts.  The
+    ``deadline`` is kept: past it nothing is tried; before it, nested sign proofs get at most
+    half the time left (and 10 s), and findings are certified one by one while time remains.
+    ``nested=False``: interval bounds only (the cheap pass that runs before the kink search).
     """
+    left = None if deadline is None else deadline - time.perf_counter()
+    if left is not None and left <= 0:
+        notes.append("the mechanism catalogue was not tried (no time left)")
+        return None
     try:
         from ..hidden import mechanisms
     except ImportError:
@@ -152,11 +163,15 @@ def _witness(network: Network, box: Box | None, delta: Fraction, notes: list[str
         return None
     start = time.perf_counter()
     try:
-        findings = mechanisms.detect(network, box=box)
+        seconds = (10.0 if left is None else min(10.0, left / 2)) if nested else 0.0
+        findings = mechanisms.detect(network, box=box, nested=seconds > 0.5, nested_seconds=max(seconds, 0.0))
     except Exception as e:  # a detector failure decides nothing
         notes.append(f"mechanism detection failed: {type(e).__name__}: {e}")
         return None
-    for f in findings:
+    for n, f in enumerate(findings):
+        if deadline is not None and time.perf_counter() > deadline:
+            notes.append(f"{len(findings) - n} catalogue finding(s) not certified (no time left)")
+            return None
         if not f.continuous:
             continue
         try:
@@ -199,6 +214,13 @@ def _decide_local(network: Network, box: Box | None, radius: bool, deadline: flo
     if len(network.layers) < 2:
         return Answer("local", "unknown", UNDECIDED, "none", "none",
                       "undecided: no hidden layer (an affine map is identifiable; nothing to certify here)", base)
+    # A continuous mechanism that interval bounds already show (a neuron dead or stably active
+    # on the box, M1/M4/M12) refutes local identifiability at once; the kink search could not
+    # succeed there anyway, and under a tight --timeout it would leave no time for the catalogue.
+    if box is not None:
+        quick = _witness(network, box, delta, [], deadline, nested=False)
+        if quick is not None:
+            return quick
     result = search(network, box, seed=seed, deadline=deadline, robust=radius)
     if radius and not result.complete:  # well-conditioned probes were not found everywhere
         result = search(network, box, seed=seed, deadline=deadline)
@@ -237,7 +259,7 @@ def _fallbacks(network: Network, box: Box | None, result: KinkResult, base: dict
     N, H = base["N"], base["H"]
     failures = _failures_json(result)
     notes: list[str] = []
-    refuted = _witness(network, box, delta, notes)
+    refuted = _witness(network, box, delta, notes, deadline)
     if refuted is not None:
         refuted.details["uncovered_neurons"] = failures
         refuted.timings["search"] = result.seconds
@@ -245,7 +267,7 @@ def _fallbacks(network: Network, box: Box | None, result: KinkResult, base: dict
     dense_rank = None
     if N <= dense_max and (deadline is None or time.perf_counter() < deadline):
         ks = result.search
-        lines = choose_sample(network, box, 4 * -(-(N - H) // network.widths[-1]) + 32, seed + 1, ks)
+        lines = choose_sample(network, box, 4 * -(-(N - H) // network.widths[-1]) + 32, seed + 1, ks, deadline)
         lines = admissible(network, lines + ks.lines)
         prime = ks.prime
         evidence, dense_rank = dense_evidence(network, lines, prime) if lines else (None, 0)
@@ -258,14 +280,18 @@ def _fallbacks(network: Network, box: Box | None, result: KinkResult, base: dict
             return certificate_answer(network, box, evidence, "dense", THEOREM_DENSE, time.perf_counter() - start,
                                       details)
     timed_out = deadline is not None and time.perf_counter() >= deadline
-    why = ("timeout" if timed_out else
-           f"kink probes cover {len(result.status) - len(failures)} of {len(result.status)} hidden neurons"
-           + (f"; dense rank mod p on the sampled X is {dense_rank} < N − H = {N - H}" if dense_rank is not None else
-              f"; N = {N} is too large for the dense fallback"))
+    covered = f"kink probes cover {len(result.status) - len(failures)} of {len(result.status)} hidden neurons"
+    if timed_out:
+        why = f"stopped at the {stop_limit(deadline - start)} limit: {covered}" + (
+            f"; dense rank mod p on the sampled X is {dense_rank} < N − H = {N - H}" if dense_rank is not None else "")
+    else:
+        why = covered + (f"; dense rank mod p on the sampled X is {dense_rank} < N − H = {N - H}"
+                         if dense_rank is not None else f"; N = {N} is too large for the dense fallback")
     summary = (f"undecided: no local-identifiability certificate and no continuous hidden symmetry found ({why}). "
                "A rank deficit on every tried sample is evidence, not proof: theory §5.2 shows honest networks "
                "with no finite-sample certificate at all (S1 |x|, S2).")
-    details = dict(base, uncovered_neurons=failures, dense_rank_mod_p=dense_rank, mechanisms=notes)
+    details = dict(base, uncovered_neurons=failures, dense_rank_mod_p=dense_rank, mechanisms=notes,
+                   covered=len(result.status) - len(failures), stopped=timed_out)
     return Answer("local", "unknown", UNDECIDED, "none", "kink-probe" if dense_rank is None else "kink-probe+dense",
                   summary, details, None, None, {"generate": time.perf_counter() - start})
 

@@ -134,6 +134,9 @@ class _FloatBlock:
         return True
 
 
+CHUNK_LINES = 16  # lines per deadline check inside a round
+
+
 class KinkSearch:
     """State of the search: lines kept, verified probes per neuron, final points."""
 
@@ -216,7 +219,11 @@ class KinkSearch:
         return {n for n, s in self.status.items() if not s.done}
 
     def round(self, n_lines: int, through: np.ndarray | None = None) -> int:
-        """Walk n_lines new lines, verify their candidate probes exactly; return #new verified."""
+        """Walk n_lines new lines, verify their candidate probes exactly; return #new verified.
+
+        With a deadline the lines are walked and verified in chunks of ``CHUNK_LINES``, and the
+        round stops between chunks once the deadline has passed (cooperative: a round on a wide
+        network takes tens of seconds; the verified probes of the finished chunks are kept)."""
         x0, e = self._random_lines(n_lines, through)
         lo, hi = self._ranges(x0, e, short=through is not None)
         keep = hi > lo
@@ -227,7 +234,16 @@ class KinkSearch:
         mask = np.zeros(len(self.fnet.layer_of), dtype=bool)
         for l, j in wanted:
             mask[self.fnet.flat(l, j)] = True
-        walks = walk(self.fnet, x0, e, lo, hi, mask)
+        step = len(x0) if self.deadline is None else CHUNK_LINES
+        got = 0
+        for a in range(0, len(x0), step):
+            if a and self.deadline is not None and time.perf_counter() > self.deadline:
+                break
+            got += self._chunk(walk(self.fnet, x0[a:a + step], e[a:a + step], lo[a:a + step], hi[a:a + step], mask,
+                                    deadline=self.deadline), wanted)
+        return got
+
+    def _chunk(self, walks, wanted: set) -> int:
         new_lines, probes = [], []
         for w in walks:
             line, line_probes = self._probes_on(w, wanted)

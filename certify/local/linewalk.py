@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import time
+
 import numpy as np
 
 from ..network import Network
@@ -66,11 +68,13 @@ class FloatNet:
 
 
 def walk(fnet: FloatNet, x0: np.ndarray, e: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-         wanted: np.ndarray | None = None, max_steps: int = 200000) -> list[Walk]:
+         wanted: np.ndarray | None = None, max_steps: int = 200000, deadline: float | None = None) -> list[Walk]:
     """Walk n lines from t = lo to t = hi, recording every breakpoint.
 
     ``wanted``: boolean mask over flat hidden neurons whose kink vectors (a_l(x(t*)), 1)
-    should be recorded (None: none).
+    should be recorded (None: none).  Past ``deadline`` (a ``time.perf_counter()`` value) the
+    walks stop where they are, like walks out of steps: ``complete`` is False, ``hi`` is where
+    each stopped, and the slope of its last piece is unknown (NaN).
     """
     n, L = len(x0), len(fnet.Ws)
     t = lo.astype(float).copy()
@@ -83,6 +87,8 @@ def walk(fnet: FloatNet, x0: np.ndarray, e: np.ndarray, lo: np.ndarray, hi: np.n
     alive = np.arange(n)
     step = 0
     while len(alive) and step < max_steps:
+        if deadline is not None and step % 8 == 0 and time.perf_counter() > deadline:
+            break
         step += 1
         A, B = x0[alive], e[alive]
         za, zb = [], []

@@ -15,6 +15,7 @@ module adds what the kernel does not need to trust:
 """
 from __future__ import annotations
 
+import time
 from fractions import Fraction
 
 from ..hidden import mechanisms
@@ -50,14 +51,33 @@ def pattern_budget(p: Problem) -> int:
     return budget
 
 
-def decision(network: Network, budget: int = BUDGET, accelerate: bool = True) -> dict:
+PATTERNS_PER_SECOND = 40_000  # a conservative rate of the exact subset enumeration (≈ 10^5/s measured, 2 cores)
+
+
+def budget_within(budget: int, p: Problem) -> tuple[int, bool]:
+    """(patterns, cut): at most ``budget`` subset patterns, and no more than fit in a third of the
+    time left (the enumeration may run three times: the decision, the accelerator's exact pass,
+    the kernel's check); ``cut`` says the deadline lowered the budget."""
+    if p.deadline is None:
+        return budget, False
+    fit = max(1024, int(PATTERNS_PER_SECOND * p.remaining() / 3))
+    return min(budget, fit), fit < budget
+
+
+def decision(network: Network, budget: int = BUDGET, accelerate: bool = True,
+             deadline: float | None = None) -> dict:
     """The kernel's decision data; if the exact enumeration is over budget and θ has no pairs,
-    the MILP accelerator may still find the zero-sum subset that decides "not in Σ"."""
+    the MILP accelerator may still find the zero-sum subset that decides "not in Σ" (for at most
+    20 s, and not past ``deadline``)."""
     data = decision_data(network.net, budget)
     if data["undecided"] and accelerate and not data["pairs"] and data["failed"] is None:
+        seconds = 20.0 if deadline is None else min(20.0, deadline - time.perf_counter())
+        if seconds < 0.5:
+            return data
         sh = structure(network.net)
         try:
-            T = find_subset([sh.flip(i) for i in range(sh.n)], None, True, budget=budget, dim=sh.m * sh.d)
+            T = find_subset([sh.flip(i) for i in range(sh.n)], None, True, budget=budget, dim=sh.m * sh.d,
+                            time_limit=seconds)
         except TooExpensive:
             return data
         if T:  # a plain flip (M8): C6 with R = ∅ fails, so θ ∉ Σ
@@ -150,8 +170,8 @@ def decide(p: Problem) -> Answer:
     network = network.replace(box=None)
     if not network.is_shallow:
         return _deep(p, network)
-    budget = pattern_budget(p)
-    data = decision(network, budget)
+    budget, cut = budget_within(pattern_budget(p), p)
+    data = decision(network, budget, deadline=p.deadline)
     details = _report(data)
     if boxed:
         details["note"] = "the network's box is ignored: honesty (§3.5) concerns functions on R^d0"
@@ -183,8 +203,9 @@ def decide(p: Problem) -> Answer:
                         f"m = {network.widths[-1]} ≥ 2 outputs int Σ is not characterised (§3.5)", details,
                         domain=p.domain)
         return timed(judged(answer, cert), p.start)
-    return _undecided(p, f"undecided: {data['undecided']} (theory §3.7: U_0 membership is NP-hard in general)",
-                      details)
+    stop = f"{p.stopped()} (the budget is what fits in the time): " if cut else ""
+    return _undecided(p, f"undecided: {stop}{data['undecided']} (theory §3.7: U_0 membership is NP-hard in general)",
+                      dict(details, stopped=cut))
 
 
 def _deep(p: Problem, network: Network) -> Answer:

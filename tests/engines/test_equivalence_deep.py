@@ -97,3 +97,28 @@ def test_demo_runs_the_deep_pairs():
     for pair in ("D-DEAD vs D-DEAD-witness", "D-ACT vs D-ACT-witness", "D-FLIP vs D-FLIP-witness"):
         assert rows[pair]["status"] == "ok" and rows[pair]["exit_code"] == 0 and rows[pair]["kernel"] == "valid"
     assert all(row["status"] != "WRONG" for row in rows.values())
+
+
+def test_auto_gives_the_region_tree_the_whole_timeout(monkeypatch):
+    """Issue 12, item 7: with --timeout T, `auto` must not stop the tree at T/2 where
+    `--method tree --timeout T` would finish.  The tree is given the problem's own deadline;
+    z3 runs only in what the tree leaves (here nothing: the tree "used" all the time)."""
+    import time
+    seen = {}
+    real = regiontree.prove_equivalence
+
+    def slow(a, b, box, budget=None, deadline=None, **kw):
+        seen["left"] = None if deadline is None else deadline - time.perf_counter()
+        seen["budget"] = budget
+        while deadline is not None and time.perf_counter() < deadline:
+            time.sleep(0.01)
+        return regiontree.Result("unknown", reason="deadline")
+    monkeypatch.setattr(regiontree, "prove_equivalence", slow)
+    from certify.encode import smt
+    monkeypatch.setattr(smt, "decide", lambda *a, **k: pytest.fail("z3 must get no time when the tree used it"))
+    ans = api.equivalent(load("D-DEAD"), load("D-DEAD-witness"), timeout=2)
+    assert ans.code == 3 and "stopped at the 2 s limit" in ans.summary
+    assert seen["left"] > 0.75 * 2 and seen["budget"] == equivalence.AUTO_TREE_BUDGET
+    monkeypatch.setattr(regiontree, "prove_equivalence", real)
+    ans = api.equivalent(load("D-DEAD"), load("D-DEAD-witness"), timeout=30)
+    assert ans.code == 0 and ans.method == "region-tree"

@@ -231,3 +231,19 @@ def test_exact_screening_mode_gives_valid_certificates():
     assert res.complete
     ans = certificate_answer(net, None, res.evidence, "kink-probe", "Theorem 5.4", 0.0, {"points": res.points})
     assert ans.code == 0 and ans.certified
+
+
+def test_interval_mechanisms_refute_before_the_kink_search(monkeypatch):
+    """On a box where a first-layer neuron is stably active by interval bounds (M12), `local`
+    answers 1 with a kernel-checked witness before any kink search (which, on a large network
+    under a tight --timeout, would leave the catalogue no time)."""
+    from certify import api
+    from certify.local import identifiability
+
+    def no_search(*args, **kwargs):
+        raise AssertionError("the kink search ran before the interval-bound catalogue")
+    monkeypatch.setattr(identifiability, "search", no_search)
+    net = Network.from_layers([([[1, 0], [0, 1], [1, -1]], [5, 0, 0]), ([[1, 1, 1]], [0])])
+    answer = api.locally_identifiable(net, box=[(-1, 1), (-1, 1)], timeout=60)
+    assert answer.code == 1 and answer.certified and answer.details["mechanism"] in ("M4", "M12")
+    assert api.check(answer.certificate).valid

@@ -15,16 +15,11 @@ from certify.io.nnet import load_nnet, normalized_box
 from certify.kernel.exact import InputError
 from certify.network import Network
 from strategies import direct_eval, networks
+from paths import benchmarks
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def benchmarks() -> Path:
-    here = Path(__file__).resolve().parents[2]
-    for base in (here.parent / "shared" / "benchmarks", Path("/work/shared/benchmarks")):
-        if base.is_dir():
-            return base
-    pytest.skip("shared/benchmarks not found beside the checkout")
 
 
 # --------------------------------------------------------------------------- .nnet
