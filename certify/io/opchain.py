@@ -19,7 +19,7 @@ operator is an exact affine map or the ReLU:
   σ²_i + ε is the square of a rational; otherwise the layer computes an irrational function
   and is refused (certify does not round).
 
-Consecutive affine maps compose into one layer (``chain.AffineChain``).  Any other operator
+Consecutive affine maps compose into one layer (``chain.AffineChain``, exact and fast).  Any other operator
 on the path — Sigmoid, LeakyReLU, Softmax, a residual ``add`` (two operands from the input)
 — is refused, naming it, with exit 2.
 """
@@ -183,9 +183,7 @@ def network_from_ops(ops: Sequence[Op], path: str, source: str, metadata: dict) 
             chain.relu(op.where)
         elif op.kind == "batch_norm":
             scale, shift = batch_norm_affine(op)
-            zero = Fraction(0)
-            chain.linear(tuple(tuple(s if j == i else zero for j in range(len(scale)))
-                               for i, s in enumerate(scale)), op.where)
+            chain.scale(scale, op.where)
             chain.add(tuple(shift), op.where)
         elif op.kind != "identity":
             raise InputError(op.where, f"operator {op.kind!r} is not supported")
