@@ -26,7 +26,7 @@ import math
 import os
 from dataclasses import replace
 from fractions import Fraction
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from .core.answer import Answer, guarded, kept
 from .core.domain import BoxSpec, resolve, same_outputs, whole_space
@@ -68,6 +68,9 @@ def as_network(x: NetworkLike, what: str = "network") -> Network:
     if type(x).__module__.startswith("torch") or hasattr(x, "state_dict") and hasattr(x, "forward"):
         from .io.torch import from_module
         return from_module(x, what)
+    if isinstance(x, Mapping):  # a state dict: weights without the architecture (certify.io.torch)
+        from .io.torch import from_state_dict
+        return from_state_dict(x, what)  # refused: say load(path, assume_sequential=True) instead
     if isinstance(x, (list, tuple)) and x and all(isinstance(l, (list, tuple)) and len(l) == 2 for l in x):
         return Network.from_layers([(_plain_matrix(w), _plain_vector(b)) for w, b in x])
     raise InputError(what, f"expected a Network, a file path, an nn.Module or (weight, bias) pairs, "

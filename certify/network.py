@@ -144,8 +144,26 @@ class Network:
     # ------------------------------------------------------------------ float view (untrusted)
     @cached_property
     def float_layers(self) -> "list[tuple[np.ndarray, np.ndarray]]":
+        """The weights as floats, for search only; a weight beyond the float range (|q| above
+        about 1.8·10^308) is refused here, naming it, since every float proposal would overflow."""
         import numpy as np  # the exact model needs no numpy; only the float view does
-        return [(np.array([_floats(r) for r in l.weight]), np.array(_floats(l.bias))) for l in self.layers]
+        try:
+            return [(np.array([_floats(r) for r in l.weight]), np.array(_floats(l.bias))) for l in self.layers]
+        except OverflowError:
+            raise InputError(*self._overflow_place()) from None
+
+    def _overflow_place(self) -> tuple[str, str]:
+        for i, layer in enumerate(self.layers):
+            cells = [(f"weight[{r}][{c}]", q) for r, row in enumerate(layer.weight) for c, q in enumerate(row)]
+            for place, q in cells + [(f"bias[{r}]", q) for r, q in enumerate(layer.bias)]:
+                try:
+                    q.numerator / q.denominator
+                except OverflowError:
+                    who = self.file or self.name or "network"
+                    return (f"{who}: layers[{i}].{place}", "magnitude beyond the float range (about 1.8e308); "
+                            "certify searches in floating point before it verifies exactly, so this network "
+                            "cannot be searched (certify convert and certify check still read it exactly)")
+        return (self.file or "network", "a number beyond the float range")
 
     def float_forward(self, X: "np.ndarray") -> "list[np.ndarray]":
         """Pre-activations of a batch X (rows are inputs), in floating point — search only."""

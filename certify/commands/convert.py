@@ -1,6 +1,6 @@
 """certify convert IN OUT: translate a network between formats, exactly.
 
-Reads any supported format (by extension: .json, .onnx, .nnet, .npz, .pt/.pth) and
+Reads any supported format (by extension: .json, .onnx, .nnet, .npz, .pt/.pth/.pt2) and
 writes ``certify.network/1`` JSON, or ONNX / NumPy / .nnet when OUT ends in .onnx /
 .npz / .nnet.  Reading never rounds.  Writing floats is exact or refused; ``--round``
 rounds to the nearest float and says so (the written network is then a different
@@ -16,20 +16,22 @@ from ..core.files import dumps
 from ..io import save_any
 from ..kernel.exact import InputError
 from ..core.domain import parse_box
-from .options import add_box, add_json, load
+from .options import add_assume, add_box, add_json, load
 
 FORMATS = {".onnx": "ONNX", ".npz": "NumPy .npz", ".nnet": ".nnet"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("convert", help="convert a network between formats exactly (JSON, ONNX, .nnet, .npz, .pt)",
-                       description="Read a network (.json, .onnx, .nnet, .npz, .pt/.pth, by extension) and write "
+    p = sub.add_parser("convert", help="convert a network between formats exactly (JSON, ONNX, .nnet, .npz, PyTorch)",
+                       description="Read a network (.json, .onnx, .nnet, .npz, .pt/.pth TorchScript, .pt2 torch.export; by "
+                       "extension) and write "
                        "it as certify.network/1 JSON, or as ONNX/.npz/.nnet when OUT ends so.  Floats are read "
                        "as their exact binary values; a number the output format cannot hold exactly is "
                        "refused unless --round is given.  See docs/formats.md.")
     p.add_argument("input", metavar="IN", help="network file to read")
     p.add_argument("output", metavar="OUT", help="file to write (.json, .onnx, .npz, .nnet)")
     add_box(p)
+    add_assume(p)
     p.add_argument("--nnet-box", action="store_true",
                    help="set the domain to the .nnet input bounds, normalised: [(min-mean)/range, (max-mean)/range]")
     p.add_argument("--dtype", choices=("auto", "float32", "float64"), default="auto",
@@ -43,7 +45,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    network = load(args.input)
+    from ..core.files import output_path
+    from ..io import WRITERS
+    output_path(args.output, "OUT", tuple(WRITERS))  # before reading: a bad OUT fails at once
+    network = load(args.input, args)
     if args.nnet_box:
         from ..io.nnet import normalized_box
         network = network.replace(box=normalized_box(network, args.input))

@@ -20,6 +20,7 @@ from typing import Any, Mapping, Sequence
 
 from ..kernel.exact import InputError, fmt, rational
 from ..kernel.network import Box
+from .numbers import check_magnitude
 
 __all__ = ["Domain", "BoxSpec", "parse_box", "resolve", "whole_space", "box_text"]
 
@@ -141,8 +142,12 @@ def resolve(networks: Mapping[str, Any], spec: BoxSpec = None, where: str = EXPL
             raise InputError("", f"input dimensions differ: {names[0]} has {dim}, {n} has {dims[n]}")
     explicit = parse_box(spec, dim, where)
     if explicit is not None:
+        vnnlib = isinstance(spec, (str, os.PathLike)) and os.fspath(spec).strip().lower().endswith(".vnnlib")
+        check_magnitude(explicit, os.fspath(spec).strip() if vnnlib else where, vnnlib)
         return Domain(explicit, dim, EXPLICIT)
     declared = {n: networks[n].box for n in names if networks[n].box is not None}
+    for n, box in declared.items():
+        check_magnitude(box, f"{getattr(networks[n], 'file', None) or n}: domain.box")
     if not declared:
         return whole_space(dim)
     boxes = list(declared.values())

@@ -9,11 +9,13 @@ extension          format                                      module
 ``.onnx``          ONNX chain of affine operators and Relu   io.onnx, io.onnx_graph (extra ``onnx``)
 ``.nnet``          ACAS Xu / Reluplex text format              io.nnet
 ``.npz``           NumPy arrays ``W0, b0, W1, b1, …``          io.npz
-``.pt``, ``.pth``  PyTorch ``nn.Sequential`` state dict        io.torch (extra ``torch``)
+``.pt``, ``.pth``  TorchScript (or a state dict, only with      io.torch (extra ``torch``)
+                   ``assume_sequential``)
+``.pt2``           ``torch.export`` program                    io.torch (extra ``torch``)
 =================  ==========================================  ================
 
-``save_any(network, path)`` writes ``certify.network/1`` JSON, ONNX (``.onnx``) or NumPy
-(``.npz``).  Reading never rounds: binary floats are taken as their exact values and
+``save_any(network, path)`` writes ``certify.network/1`` JSON (``.json``), ONNX (``.onnx``),
+NumPy (``.npz``) or ``.nnet``; any other extension is refused.  Reading never rounds: binary floats are taken as their exact values and
 decimal text as the exact decimal.  Writing floats is exact or refused unless the
 caller asks to round (``rounding="nearest"``); see ``arrays.float_layers``.
 docs/formats.md is the user documentation.
@@ -48,19 +50,26 @@ def _npz(path: str) -> Network:
     return load_npz(path)
 
 
-def _torch(path: str) -> Network:
+def _torch(path: str, assume_sequential: bool = False) -> Network:
     from .torch import load_torch
-    return load_torch(path)
+    return load_torch(path, assume_sequential)
 
 
 READERS: dict[str, Callable[[str], Network]] = {
-    ".onnx": _onnx, ".nnet": _nnet, ".npz": _npz, ".pt": _torch, ".pth": _torch}
+    ".onnx": _onnx, ".nnet": _nnet, ".npz": _npz, ".pt": _torch, ".pth": _torch, ".pt2": _torch}
+TORCH = (".pt", ".pth", ".pt2")
 
 
-def load_any(path: str | os.PathLike) -> Network:
-    """Read a network from any supported format, chosen by extension (JSON by default)."""
+def load_any(path: str | os.PathLike, assume_sequential: bool = False) -> Network:
+    """Read a network from any supported format, chosen by extension (JSON by default).
+
+    ``assume_sequential``: read a bare PyTorch state dict as nn.Sequential(Linear, ReLU, …,
+    Linear); without it a state dict is refused (it does not record its architecture)."""
     name = os.fspath(path)
-    reader = READERS.get(os.path.splitext(name)[1].lower())
+    ext = os.path.splitext(name)[1].lower()
+    if ext in TORCH:
+        return _torch(name, assume_sequential)
+    reader = READERS.get(ext)
     return reader(name) if reader else Network.load(name)
 
 
@@ -83,7 +92,7 @@ def _write_nnet(network: Network, path: str, **_: str) -> None:
     write_nnet(network, path)
 
 
-WRITERS = {".onnx": _write_onnx, ".npz": _write_npz, ".nnet": _write_nnet}
+WRITERS = {".json": _write_json, ".onnx": _write_onnx, ".npz": _write_npz, ".nnet": _write_nnet}
 
 
 def save_any(network: Network, path: str | os.PathLike, dtype: str = "auto",
@@ -95,9 +104,11 @@ def save_any(network: Network, path: str | os.PathLike, dtype: str = "auto",
     """
     name = os.fspath(path)
     ext = os.path.splitext(name)[1].lower()
-    if ext in (".pt", ".pth"):
+    if ext in TORCH:
         raise InputError(name, "writing PyTorch files is not supported; write .onnx, .npz, .nnet or .json")
-    writer = WRITERS.get(ext, _write_json)
+    writer = WRITERS.get(ext)
+    if writer is None:  # never guess: a file named x.txt or x.onxx must not silently become JSON
+        raise InputError(name, f"unknown extension {ext or '(none)'!r}; write {', '.join(WRITERS)}")
     try:
         return writer(network, name, dtype=dtype, rounding=rounding)
     except InputError as e:

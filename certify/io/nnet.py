@@ -48,7 +48,12 @@ def _tokens(text: str, path: str, exact: bool) -> list[tuple[Fraction, int]]:
             if not token:
                 continue
             value = rational(token, f"{path}: line {lineno}")
-            out.append((Fraction(float(value)) if not exact else value, lineno))
+            if not exact:
+                try:
+                    value = Fraction(float(value))
+                except OverflowError:
+                    raise InputError(f"{path}: line {lineno}", f"{token[:40]} is beyond the float64 range") from None
+            out.append((value, lineno))
     return out
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import zipfile
 
 import numpy as np
 
@@ -43,8 +42,11 @@ def load_npz(path: str | os.PathLike) -> Network:
             arrays = {key: data[key] for key in data.files}
     except InputError:
         raise
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as e:
-        raise InputError(name, f"not a NumPy .npz archive of numeric arrays ({str(e)[:120]})") from None
+    except Exception as e:  # noqa: BLE001 — any failure to unpack a user's bytes is bad input:
+        # BadZipFile, a CRC error, an encrypted member (RuntimeError), an unsupported compression
+        # method (NotImplementedError), a bad .npy header (ValueError), a truncated stream (EOFError) …
+        detail = " ".join(str(e).split())[:120] or type(e).__name__
+        raise InputError(name, f"not a NumPy .npz archive of numeric arrays ({detail})") from None
     if not arrays:
         raise InputError(name, "empty archive (expected arrays W0, b0, W1, b1, …)")
     indices: dict[str, set[int]] = {"W": set(), "b": set()}
@@ -66,6 +68,9 @@ def load_npz(path: str | os.PathLike) -> Network:
     for i in range(depth):
         if f"b{i}" not in arrays:
             raise InputError(f"{name}: b{i}", "missing (every layer needs a bias; use zeros for none)")
+        if arrays[f"b{i}"].ndim != 1:
+            raise InputError(f"{name}: b{i}", f"expected shape (out,), got {list(arrays[f'b{i}'].shape)} "
+                                              "(a bias is a 1-D array)")
     box = None
     if "domain" in arrays:
         rows = exact_matrix(arrays["domain"], f"{name}: domain")

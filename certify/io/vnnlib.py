@@ -30,8 +30,9 @@ from __future__ import annotations
 import os
 import re
 from fractions import Fraction
+from typing import Any
 
-from ..kernel.exact import InputError, fmt
+from ..kernel.exact import InputError, fmt, rational
 from ..kernel.network import Box
 from ..network import Network
 from ..core.files import read_text
@@ -125,26 +126,107 @@ def write_equivalence_query(a: Network, b: Network, box: Box | None, path: str |
 
 
 # --------------------------------------------------------------------------- reading input boxes
+#
+# A property is read as S-expressions (balanced parentheses, checked), every assertion is
+# checked for arity (a comparison has exactly two terms), and only then are the input
+# bounds taken: top-level ``(assert (<= X_i c))`` / ``(assert (>= X_i c))``.
 
-_BOUND = re.compile(r"\(\s*assert\s+\(\s*(<=|>=)\s+X_?\[?(?:0\s*,\s*)?(\d+)\]?\s+([-+0-9.eE]+)\s*\)\s*\)")
+Sexp = Any  # an atom (str) or a list of Sexp
+_COMPARE = {"<=", ">=", "<", ">", "=", "==", "!="}
+_CONNECT = {"and", "or"}
+_ARITH = {"+", "-", "*", "/"}
+_INPUT = re.compile(r"X_?(?:\[(?:0,)?(\d{1,9})\]|(\d{1,9}))")
+_NUMBER = re.compile(r"[-+]?[0-9.]")
+_TOKEN = re.compile(r"\(|\)|[^\s()]+")
+
+
+def parse_sexps(text: str, name: str) -> list[tuple[int, Sexp]]:
+    """Top-level forms of ``text`` (comments removed) with their line numbers; InputError on
+    unbalanced parentheses, naming the line."""
+    text = re.sub(r";[^\n]*", "", text)
+    text = re.sub(r"\[[^\]()\n]*\]", lambda m: re.sub(r"\s+", "", m.group(0)), text)  # X[0, 3] → X[0,3]
+    forms: list[tuple[int, Sexp]] = []
+    stack: list[tuple[int, list]] = []
+    for m in _TOKEN.finditer(text):
+        tok = m.group(0)
+        line = text.count("\n", 0, m.start()) + 1
+        if tok == "(":
+            stack.append((line, []))
+        elif tok == ")":
+            if not stack:
+                raise InputError(f"{name}: line {line}", "unbalanced parentheses: ')' closes nothing")
+            opened, form = stack.pop()
+            if stack:
+                stack[-1][1].append(form)
+            else:
+                forms.append((opened, form))
+        elif stack:
+            stack[-1][1].append(tok)
+        else:
+            raise InputError(f"{name}: line {line}", f"{tok[:40]!r} outside parentheses")
+    if stack:
+        raise InputError(f"{name}: line {stack[-1][0]}", "unbalanced parentheses: '(' is never closed")
+    return forms
+
+
+def _check_formula(e: Sexp, where: str) -> None:
+    """An assertion's body is a comparison of two terms or a connective of formulas."""
+    if not isinstance(e, list) or not e or not isinstance(e[0], str):
+        raise InputError(where, "expected a formula such as (<= X_0 1.0)")
+    head, args = e[0], e[1:]
+    if head in _COMPARE:
+        if len(args) != 2:
+            raise InputError(where, f"({head} …) needs exactly two terms, got {len(args)}")
+        for a in args:
+            _check_term(a, where)
+    elif head in _CONNECT:
+        if not args:
+            raise InputError(where, f"({head}) needs at least one formula")
+        for a in args:
+            _check_formula(a, where)
+    elif head == "not":
+        if len(args) != 1:
+            raise InputError(where, f"(not …) needs exactly one formula, got {len(args)}")
+        _check_formula(args[0], where)
+    else:
+        raise InputError(where, f"unknown operator {head[:40]!r} in an assertion")
+
+
+def _check_term(e: Sexp, where: str) -> None:
+    if isinstance(e, str):
+        return
+    if not e or not isinstance(e[0], str) or e[0] not in _ARITH or len(e) < 2:
+        raise InputError(where, "expected a term: a variable, a number or (+|-|*|/ term …)")
+    for a in e[1:]:
+        _check_term(a, where)
 
 
 def read_input_box(path: str | os.PathLike, dim: int) -> Box:
     """The input box of a VNN-LIB property: ``(assert (<= X_i c))`` / ``(assert (>= X_i c))``
     for every input (VNN-COMP style; ``X[0,i]`` of VNN-LIB 2.0 is read too).  Decimal constants
-    are read exactly.  Every input needs both bounds; other assertions (the output property)
-    are ignored — only the box is used."""
+    are read exactly (``kernel.exact.rational``: exponents beyond 4000 are refused at once).
+    Every input needs both bounds.  The whole file must be well formed (balanced parentheses,
+    assertions with the right number of terms); other assertions (the output property) are
+    then ignored — only the box is used."""
     name = os.fspath(path)
-    text = re.sub(r";[^\n]*", "", read_text(name, "a VNN-LIB file"))
     lo: dict[int, Fraction] = {}
     hi: dict[int, Fraction] = {}
-    for op, index, value in _BOUND.findall(text):
-        i = int(index)
-        try:
-            q = Fraction(value)
-        except (ValueError, ZeroDivisionError):
-            raise InputError(name, f"X_{i}: not a number: {value!r}") from None
-        if op == "<=":  # repeated bounds intersect
+    for line, form in parse_sexps(read_text(name, "a VNN-LIB file"), name):
+        if not form or form[0] != "assert":
+            continue
+        where = f"{name}: line {line}"
+        if len(form) != 2:
+            raise InputError(where, f"(assert …) needs exactly one formula, got {len(form) - 1}")
+        body = form[1]
+        _check_formula(body, where)
+        if body[0] not in ("<=", ">=") or not isinstance(body[1], str) or not isinstance(body[2], str):
+            continue
+        var = _INPUT.fullmatch(body[1])
+        if not var or not _NUMBER.match(body[2]):
+            continue  # not an input bound (an output or a relational assertion)
+        i = int(var.group(1) or var.group(2))
+        q = rational(body[2], f"{where}: X_{i}")
+        if body[0] == "<=":  # repeated bounds intersect
             hi[i] = min(hi.get(i, q), q)
         else:
             lo[i] = max(lo.get(i, q), q)
