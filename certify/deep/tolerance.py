@@ -79,6 +79,7 @@ class FloatDiff:
             Dl, Du = np.maximum(d1l, d2l), np.minimum(d1u, d2u)
             zal, zau = np.maximum(zal, zbl + Dl), np.minimum(zau, zbu + Du)
             zbl, zbu = np.maximum(zbl, zal - Du), np.minimum(zbu, zau - Dl)
+            Dl, Du = np.maximum(Dl, zal - zbu), np.minimum(Du, zau - zbl)
             if t == last:
                 return Dl, Du
             # δa = σ(z_A) − σ(z_B), as in the kernel
@@ -218,25 +219,57 @@ def partition(fd: FloatDiff, box: Box, eps: Sequence[Fraction], deadline: float 
                 new_frontier += [left, right]
                 del cells[n]
         frontier = new_frontier
-    unfinished = [n for n in frontier] + [n for n, v in nodes.items() if v == ("open",)]
+    unfinished = list(frontier) + [n for n, v in nodes.items() if v == ("open",)]
     out.unfinished = len(unfinished)
-    if out.unfinished == 0:
-        out.tree = _serialise(nodes, {})
-    else:
-        worst = sorted(unfinished, key=lambda n: -float(_score(bounds[n][0][None], bounds[n][1][None], E)[0]))
-        out.worst_x = [[(float(l) + float(h)) / 2 for l, h in cells[n]] for n in worst[:64] if n in cells]
-        ub = np.zeros(len(E))
-        for n, v in list(nodes.items()) + [(n, None) for n in frontier]:
-            if v is None or v == ("open",) or v == ("leaf", "intervals"):
-                lo_n, hi_n = bounds[n]
-                ub = np.maximum(ub, np.maximum(np.abs(lo_n), np.abs(hi_n)))
-        if not any(v == ("open",) for v in nodes.values()):  # an open region-tree cell has no interval bound
-            open_leaves = {n: ("leaf", "intervals") for n in frontier}
-            out.open_tree = _serialise(nodes, open_leaves)
-            out.open_bound = [float(x) for x in ub]
     out.leaves = sum(1 for v in nodes.values() if v[0] == "leaf")
     out.region_leaves = sum(1 for v in nodes.values() if v[0] == "leaf" and v[1] != "intervals")
+    if out.unfinished == 0:
+        out.tree = _serialise(nodes, {})
+        return out
+    worst = sorted(unfinished, key=lambda n: -float(_score(bounds[n][0][None], bounds[n][1][None], E)[0]))
+    out.worst_x = [[(float(l) + float(h)) / 2 for l, h in cells[n]] for n in worst[:64] if n in cells]
+    out.open_tree, out.open_bound = _coarse(nodes, bounds, len(E))
     return out
+
+
+UPPER_LEAVES = 512  # interval leaves of the upper-bound certificate (bounds its kernel time)
+
+
+def _coarse(nodes: dict, bounds: dict, m: int, limit: int = UPPER_LEAVES) -> tuple[list, list[float]]:
+    """A tree of at most ``limit`` interval leaves (plus the region-tree leaves above the cut),
+    cut at the deepest level that fits, and the largest float bound of its interval leaves."""
+    depth, order, stack = {0: 0}, [], [0]
+    while stack:
+        n = stack.pop()
+        order.append(n)
+        v = nodes.get(n)
+        if v is not None and v[0] == "split":
+            for c in (v[3], v[4]):
+                depth[c] = depth[n] + 1
+                stack.append(c)
+    top = max(depth.values())
+    at, ended = [0] * (top + 2), [0] * (top + 2)  # nodes at each depth; terminal nodes at each depth
+    for n in order:
+        at[depth[n]] += 1
+        v = nodes.get(n)
+        if v is None or v[0] != "split":
+            ended[depth[n]] += 1
+    cut, above = 0, 0  # leaves of the cut at depth k: the nodes at k, and the terminal nodes above k
+    for k in range(top + 1):
+        if at[k] + above <= limit:
+            cut = k
+        above += ended[k]
+    extra, ub = {}, np.zeros(m)
+    for n in order:
+        v = nodes.get(n)
+        if depth[n] > cut:
+            continue
+        if (depth[n] == cut or v is None or v[0] != "split") and not (v is not None and v[0] == "leaf"
+                                                                    and v[1] != "intervals"):
+            extra[n] = ("leaf", "intervals")
+            lo_n, hi_n = bounds[n]
+            ub = np.maximum(ub, np.maximum(np.abs(lo_n), np.abs(hi_n)))
+    return _serialise(nodes, extra), [float(x) for x in ub]
 
 
 def _serialise(nodes: dict, extra: dict) -> list:

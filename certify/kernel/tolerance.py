@@ -21,7 +21,8 @@ for each layer, intervals z_A ∋ z_A(x), z_B ∋ z_B(x) and Δ ∋ z_A(x) − z
 
 * Δz = W_A δa + (W_A − W_B) a_B + (b_A − b_B) = W_B δa + (W_A − W_B) a_A + (b_A − b_B),
   with δa = a_A − a_B the previous post-activation difference (δx = 0 at the input);
-  both forms hold, so Δ is their intersection; then z_A ⊆ z_B + Δ and z_B ⊆ z_A − Δ;
+  both forms hold, so Δ is their intersection; then z_A ⊆ z_B + Δ, z_B ⊆ z_A − Δ and
+  Δ ⊆ z_A − z_B;
 * δa = σ(z_A) − σ(z_B): σ is monotone and 1-Lipschitz, so δa lies between 0 and Δ, and in
   [σ(ℓ_A) − σ(u_B), σ(u_A) − σ(ℓ_B)]; if z_A ≥ 0 on C, δa = min(Δ, z_A); if z_B ≥ 0,
   δa = max(Δ, −z_B); both off: δa = 0.
@@ -163,6 +164,7 @@ def interval_gap(net: DiffNet, box: Box) -> list[tuple[Fraction, Fraction]]:
         d = [_meet(p, q) for p, q in zip(_dot(rda, da + ab), _dot(rdb, da + aa))]
         za = [_meet(p, (q[0] + r[0], q[1] + r[1])) for p, q, r in zip(za, zb, d)]
         zb = [_meet(q, (p[0] - r[1], p[1] - r[0])) for p, q, r in zip(za, zb, d)]
+        d = [_meet(r, (p[0] - q[1], p[1] - q[0])) for p, q, r in zip(za, zb, d)]  # Δ = z_A − z_B
         if t == last:
             break
         da = [_delta_relu(p, q, r) for p, q, r in zip(za, zb, d)]
