@@ -48,6 +48,9 @@ DEFAULT_CELLS = 2_000_000  # interval evaluations (the --budget unit)
 SMALL_NETWORK = 48  # hidden neurons per network: try the region tree on the whole box first
 MIN_WIDTH = 2.0 ** -30  # relative cell width below which a cell gets a region-tree leaf
 _DYADIC = 2 ** 24
+LP_DEPTH = 2  # region-tree leaves are tried from depth LP_DEPTH·d on (each input halved LP_DEPTH times)
+LP_LEAF_NODES = 200  # region-tree nodes per attempt
+LP_LEAF_SECONDS = 2.0
 
 
 # --------------------------------------------------------------------------- float intervals
@@ -132,10 +135,11 @@ def _score(lo: np.ndarray, hi: np.ndarray, eps: np.ndarray) -> np.ndarray:
 
 
 def partition(fd: FloatDiff, box: Box, eps: Sequence[Fraction], deadline: float | None, max_cells: int,
-              leaf_prover=None) -> Search:
+              leaf_prover=None, lp_depth: int | None = None) -> Search:
     """Bisect the box until float intervals put every cell inside ε (see the module docstring).
 
-    ``leaf_prover(cell) -> region tree | None`` is tried on cells that become too small."""
+    ``leaf_prover(cell) -> region tree | None`` is tried on cells that become too small, and
+    with ``lp_depth`` on cells at depth lp_depth, lp_depth + d, lp_depth + 2d, … (d inputs)."""
     E = np.array([float(e) for e in eps])
     root_lo = np.array([float(l) for l, _ in box])
     root_hi = np.array([float(h) for _, h in box])
@@ -148,6 +152,7 @@ def partition(fd: FloatDiff, box: Box, eps: Sequence[Fraction], deadline: float 
     lo0, hi0 = fd.gap(root_lo[None, :], root_hi[None, :])
     bounds[0] = (lo0[0], hi0[0])
     frontier = [0]
+    depth = {0: 0}
     next_id = 1
     out = Search(cells=1)
     while frontier:
@@ -176,6 +181,18 @@ def partition(fd: FloatDiff, box: Box, eps: Sequence[Fraction], deadline: float 
             w = np.array([float(h - l) for l, h in c]) / span
             (small if w.max() < MIN_WIDTH else splittable).append(n)
         new_frontier = list(waiting)
+        if leaf_prover is not None and lp_depth is not None:  # LP leaves on cells deep enough
+            tried = []
+            for n in splittable:
+                k = depth[n] - lp_depth
+                if k >= 0 and k % max(d, 1) == 0 and (deadline is None or time.perf_counter() < deadline):
+                    tree = leaf_prover(cells[n])
+                    if tree is not None:
+                        nodes[n] = ("leaf", {"region-tree": tree})
+                        tried.append(n)
+            if tried:
+                gone = set(tried)
+                splittable = [n for n in splittable if n not in gone]
         for n in small:
             tree = leaf_prover(cells[n]) if leaf_prover is not None else None
             if tree is None:
@@ -216,6 +233,7 @@ def partition(fd: FloatDiff, box: Box, eps: Sequence[Fraction], deadline: float 
                 bounds[left] = (g_lo[iL], g_hi[iL])
                 bounds[right] = (g_lo[iU], g_hi[iU])
                 nodes[n] = ("split", k, c, left, right)
+                depth[left] = depth[right] = depth[n] + 1
                 new_frontier += [left, right]
                 del cells[n]
         frontier = new_frontier
@@ -491,9 +509,9 @@ def decide(p: Problem) -> Answer:
 
     def leaf_prover(cell):
         box = tuple(cell)
-        found = _region_tree(p, eps, box, 500, min(deadline, time.perf_counter() + 5.0))
+        found = _region_tree(p, eps, box, LP_LEAF_NODES, min(deadline, time.perf_counter() + LP_LEAF_SECONDS))
         return found[1] if found is not None and found[0] == "proved" else None
-    search = partition(fd, p.box, eps, deadline, p.budget or DEFAULT_CELLS, leaf_prover)
+    search = partition(fd, p.box, eps, deadline, p.budget or DEFAULT_CELLS, leaf_prover, LP_DEPTH * len(p.box))
     stats = {"leaves": search.leaves, "region_leaves": search.region_leaves, "cells": search.cells}
     if search.tree is not None:
         return _within(p, eps, search.tree, lower, stats)
