@@ -160,7 +160,8 @@ def equivalent(a: NetworkLike, b: NetworkLike, box: BoxSpec = None, method: str 
     ``tolerance``: ε ≥ 0 (a rational, a decimal string, or one per output, as a sequence or
     "e1,e2,…") asks instead whether max over the box of |f_A,i − f_B,i| ≤ ε_i (a box is
     required).  Yes: an ``equivalent-within`` certificate; no: an exact x where the gap
-    exceeds ε; undecided: the best proved upper bound and found lower bound.
+    exceeds ε; undecided: the best proved upper bound and found lower bound.  ``method``:
+    ``auto``, ``tree`` (one region tree on the box) or ``partition`` (box partition only).
 
     >>> ans = equivalent("examples/D-ID.json", "examples/D-ID-perturbed.json")
     >>> ans.verdict, ans.code
@@ -173,13 +174,14 @@ def equivalent(a: NetworkLike, b: NetworkLike, box: BoxSpec = None, method: str 
     """
     if tolerance is not None:
         from .deep import tolerance as within
-        if method != "auto":
-            raise InputError("--method", f"--tolerance decides with its own method (got --method {method})")
+        if method not in within.METHODS:
+            raise InputError("--method", f"with --tolerance, choose from {', '.join(within.METHODS)} "
+                                         f"(got {method})")
         p = _problem("equiv", {"A": a, "B": b}, box, timeout, seed, budget)
         if p.box is None:
             raise InputError("--tolerance", f"needs a box (--box or a network domain); the domain is "
                                             f"{p.domain.text()}")
-        p = replace(p, options={"tolerance": _tolerances(tolerance, p.a.widths[-1])})
+        p = replace(p, options={"tolerance": _tolerances(tolerance, p.a.widths[-1]), "method": method})
         return guarded(within.decide(p))
     from .deep import strategy
     return guarded(strategy.decide(_problem("equiv", {"A": a, "B": b}, box, timeout, seed, budget,

@@ -6,7 +6,7 @@ import argparse
 from .options import (NET_HELP, Output, activity, add_assume, add_box, add_budget, add_certificate, add_json,
                       add_seed, add_timeout, certificate_output, emit, load, prepare)
 
-METHODS = ("auto", "sample", "orbit", "shallow", "tree", "smt", "milp")
+METHODS = ("auto", "sample", "orbit", "shallow", "tree", "smt", "milp", "partition")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_box(p)
     p.add_argument("--method", default="auto", choices=METHODS,
                    help="decision method (default: auto = sample, orbit, shallow, tree, smt; "
-                        "milp searches counterexamples on a box and never proves equality)")
+                        "milp searches counterexamples on a box and never proves equality; with --tolerance: auto, "
+                        "tree = one region tree on the box, partition = box partition only)")
     p.add_argument("--tolerance", metavar="EPS",
                    help="decide instead max over the box of |f_A,i − f_B,i| ≤ EPS (ℓ∞ over the outputs): a rational "
                         "or decimal ≥ 0 (1/1000, 0.05, 1e-5), or one per output separated by commas.  Needs a box.  "

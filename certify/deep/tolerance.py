@@ -37,7 +37,9 @@ from ..kernel.exact import Vector, fmt, fmt_vector
 from ..kernel.network import Box, affine_maps, evaluate
 from .strategy import decimal, show_point
 
-__all__ = ["decide", "Search", "partition", "THEOREM_WITHIN", "THEOREM_EXCEEDS"]
+__all__ = ["decide", "Search", "partition", "METHODS", "THEOREM_WITHIN", "THEOREM_EXCEEDS"]
+
+METHODS = ("auto", "tree", "partition")
 
 THEOREM_WITHIN = ("issue 13 (box partition): the cells cover the box, and on each cell exact differential "
                   "interval propagation (outward-rounded dyadics) or LP-duality multipliers (§4.2) bound "
@@ -488,12 +490,18 @@ def decide(p: Problem) -> Answer:
     lower_gap, lower, cex = sample(p, eps)
     if cex is not None:
         return _exceeds(p, eps, *cex, "sample")
+    method = p.option("method", "auto")
     same_shape = p.a.widths == p.b.widths
+    if method == "partition" and not same_shape:
+        from ..kernel.exact import InputError
+        raise InputError("--method", "partition needs two networks of the same architecture "
+                                     f"({p.a.widths} vs {p.b.widths})")
     hidden = max(sum(p.a.widths[1:-1]), sum(p.b.widths[1:-1]))
-    if hidden <= SMALL_NETWORK or not same_shape:
+    if method == "tree" or method == "auto" and (hidden <= SMALL_NETWORK or not same_shape):
         p.report("region tree")
-        budget = p.budget or (200_000 if not same_shape else 2_000)
-        share = 1.0 if not same_shape else 0.25
+        whole = method == "tree" or not same_shape
+        budget = p.budget or (2_000 if not whole else 200_000)
+        share = 1.0 if whole else 0.25
         sub = time.perf_counter() + share * max(deadline - time.perf_counter(), 0.0)
         found = _region_tree(p, eps, p.box, budget, sub)
         if found is not None and found[0] == "refuted":
@@ -501,9 +509,10 @@ def decide(p: Problem) -> Answer:
         if found is not None:
             return _within(p, eps, [{"leaf": {"region-tree": found[1]}}], lower,
                            {"leaves": 1, "region_leaves": 1, "cells": 0})
-        if not same_shape:
-            return _undecided(p, eps, None, lower, "the region tree did not finish (the networks have different "
-                                                  "architectures, so differential intervals do not apply)")
+        if whole:
+            return _undecided(p, eps, None, lower, "the region tree did not finish" + (
+                "" if same_shape else " (the networks have different architectures, so differential intervals "
+                                      "do not apply)"))
     p.report("box partition")
     fd = FloatDiff(p.a, p.b)
 
