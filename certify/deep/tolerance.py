@@ -50,8 +50,8 @@ DEFAULT_CELLS = 2_000_000  # interval evaluations (the --budget unit)
 SMALL_NETWORK = 48  # hidden neurons per network: try the region tree on the whole box first
 MIN_WIDTH = 2.0 ** -30  # relative cell width below which a cell gets a region-tree leaf
 _DYADIC = 2 ** 24
-LP_DEPTH = 2  # region-tree leaves are tried from depth LP_DEPTH·d on (each input halved LP_DEPTH times)
-LP_LEAF_NODES = 200  # region-tree nodes per attempt
+LP_DEPTH = 1  # region-tree leaves are tried from depth LP_DEPTH·d on (each input halved LP_DEPTH times)
+LP_LEAF_NODES = 400  # region-tree nodes per attempt
 LP_LEAF_SECONDS = 2.0
 
 

@@ -158,12 +158,14 @@ def test_bad_tolerances_are_input_errors(eps):
     assert "--tolerance" in str(e.value)
 
 
-def test_tolerance_needs_a_box_and_the_auto_method():
+def test_tolerance_needs_a_box_and_its_own_methods():
     a = random_network([2, 3, 1], random.Random(1))
     with pytest.raises(InputError, match="needs a box"):
         api.equivalent(a, a, tolerance="0.1")
     with pytest.raises(InputError, match="--method"):
-        api.equivalent(a, a, box=BOX, tolerance="0.1", method="tree")
+        api.equivalent(a, a, box=BOX, tolerance="0.1", method="smt")
+    for method in ("tree", "partition"):
+        assert api.equivalent(a, a, box=BOX, tolerance="0.1", method=method).code == 0
 
 
 def test_per_output_tolerances():
