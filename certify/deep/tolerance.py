@@ -53,6 +53,7 @@ _DYADIC = 2 ** 24
 LP_DEPTH = 1  # region-tree leaves are tried from depth LP_DEPTH·d on (each input halved LP_DEPTH times)
 LP_LEAF_NODES = 400  # region-tree nodes per attempt
 LP_LEAF_SECONDS = 2.0
+LP_TRIALS, LP_SUCCESS = 8, 0.1  # after 8 attempts at one depth, go on only while ≥ 10 % succeed
 
 
 # --------------------------------------------------------------------------- float intervals
@@ -137,7 +138,7 @@ def _score(lo: np.ndarray, hi: np.ndarray, eps: np.ndarray) -> np.ndarray:
 
 
 def partition(fd: FloatDiff, box: Box, eps: Sequence[Fraction], deadline: float | None, max_cells: int,
-              leaf_prover=None, lp_depth: int | None = None) -> Search:
+              leaf_prover=None, lp_depth: int | None = None, upper_leaves: int = 512) -> Search:
     """Bisect the box until float intervals put every cell inside ε (see the module docstring).
 
     ``leaf_prover(cell) -> region tree | None`` is tried on cells that become too small, and
@@ -155,6 +156,7 @@ def partition(fd: FloatDiff, box: Box, eps: Sequence[Fraction], deadline: float 
     bounds[0] = (lo0[0], hi0[0])
     frontier = [0]
     depth = {0: 0}
+    lp_stats: dict[int, list[int]] = {}
     next_id = 1
     out = Search(cells=1)
     while frontier:
@@ -188,8 +190,13 @@ def partition(fd: FloatDiff, box: Box, eps: Sequence[Fraction], deadline: float 
             for n in splittable:
                 k = depth[n] - lp_depth
                 if k >= 0 and k % max(d, 1) == 0 and (deadline is None or time.perf_counter() < deadline):
+                    level = lp_stats.setdefault(depth[n], [0, 0])  # attempts, successes at this depth
+                    if level[0] >= LP_TRIALS and level[1] < LP_SUCCESS * level[0]:
+                        continue  # LP leaves do not pay at this depth: bisect, try again d levels down
                     tree = leaf_prover(cells[n])
+                    level[0] += 1
                     if tree is not None:
+                        level[1] += 1
                         nodes[n] = ("leaf", {"region-tree": tree})
                         tried.append(n)
             if tried:
@@ -248,14 +255,14 @@ def partition(fd: FloatDiff, box: Box, eps: Sequence[Fraction], deadline: float 
         return out
     worst = sorted(unfinished, key=lambda n: -float(_score(bounds[n][0][None], bounds[n][1][None], E)[0]))
     out.worst_x = [[(float(l) + float(h)) / 2 for l, h in cells[n]] for n in worst[:64] if n in cells]
-    out.open_tree, out.open_bound = _coarse(nodes, bounds, len(E))
+    out.open_tree, out.open_bound = _coarse(nodes, bounds, len(E), upper_leaves)
     return out
 
 
-UPPER_LEAVES = 512  # interval leaves of the upper-bound certificate (bounds its kernel time)
+RESERVE = 0.1  # share of the time kept for the kernel check of the upper-bound certificate
 
 
-def _coarse(nodes: dict, bounds: dict, m: int, limit: int = UPPER_LEAVES) -> tuple[list, list[float]]:
+def _coarse(nodes: dict, bounds: dict, m: int, limit: int = 512) -> tuple[list, list[float]]:
     """A tree of at most ``limit`` interval leaves (plus the region-tree leaves above the cut),
     cut at the deepest level that fits, and the largest float bound of its interval leaves."""
     depth, order, stack = {0: 0}, [], [0]
@@ -520,7 +527,15 @@ def decide(p: Problem) -> Answer:
         box = tuple(cell)
         found = _region_tree(p, eps, box, LP_LEAF_NODES, min(deadline, time.perf_counter() + LP_LEAF_SECONDS))
         return found[1] if found is not None and found[0] == "proved" else None
-    search = partition(fd, p.box, eps, deadline, p.budget or DEFAULT_CELLS, leaf_prover, LP_DEPTH * len(p.box))
+    # the upper-bound certificate of an unfinished partition must fit in the reserved time:
+    # time one exact interval leaf, and cut the partition at as many cells as fit
+    t0 = time.perf_counter()
+    kt.interval_gap(kt.DiffNet(p.a.net, p.b.net), p.box)
+    per_leaf = max(time.perf_counter() - t0, 1e-4)
+    left = max(deadline - time.perf_counter(), 0.0)
+    upper_leaves = int(max(1, min(512, RESERVE * left / per_leaf)))
+    search = partition(fd, p.box, eps, time.perf_counter() + (1 - RESERVE) * left, p.budget or DEFAULT_CELLS,
+                       leaf_prover, LP_DEPTH * len(p.box), upper_leaves)
     stats = {"leaves": search.leaves, "region_leaves": search.region_leaves, "cells": search.cells}
     if search.tree is not None:
         return _within(p, eps, search.tree, lower, stats)
