@@ -77,6 +77,7 @@ class FloatDiff:
         aal, aau = abl, abu = lo, hi
         dl = du = np.zeros_like(lo)
         last = len(self.layers) - 1
+        self.unstable = np.zeros(len(lo))  # per cell: hidden neurons of A or B whose sign the intervals leave open
         for t, (wa, ba, wb, bb, wda, wdb, db) in enumerate(self.layers):
             zal, zau = self._dot(wa, ba, aal, aau)
             zbl, zbu = self._dot(wb, bb, abl, abu)
@@ -97,6 +98,7 @@ class FloatDiff:
             u = np.where(on_a, np.minimum(u, np.minimum(Du, zau)), u)
             l = np.where(on_b, np.maximum(l, np.maximum(Dl, -zbu)), l)
             u = np.where(on_b, np.minimum(u, np.maximum(Du, -zbl)), u)
+            self.unstable = self.unstable + ((zal < 0) & (zau > 0)).sum(axis=1) + ((zbl < 0) & (zbu > 0)).sum(axis=1)
             off = (zau <= 0) & (zbu <= 0)
             dl, du = np.where(off, 0.0, l), np.where(off, 0.0, u)
             aal, aau, abl, abu = np.maximum(zal, 0), np.maximum(zau, 0), np.maximum(zbl, 0), np.maximum(zbu, 0)
@@ -225,10 +227,14 @@ def partition(fd: FloatDiff, box: Box, eps: Sequence[Fraction], deadline: float 
             out.cells += len(X_lo)
             N = len(splittable)
             s = _score(g_lo, g_hi, E).reshape(2, d, N)
+            ok = _done(g_lo, g_hi, E).reshape(2, d, N).sum(axis=0)  # children done, per axis
+            unstable = fd.unstable.reshape(2, d, N).sum(axis=0)  # what region-tree leaves would split
             worst = np.maximum(s[0], s[1])  # (d, N)
+            # the axis with the most children done, then the fewest open signs, then the best bound
+            key = (2 - ok) * 1e6 + unstable + np.minimum(worst, 1e6) / 1e7
             widths = (chi - clo).T  # (d, N): a degenerate axis cannot be split
-            worst = np.where(widths > 0, worst, np.inf)
-            axis = np.argmin(worst, axis=0)
+            key = np.where(widths > 0, key, np.inf)
+            axis = np.argmin(key, axis=0)
             for j, n in enumerate(splittable):
                 k = int(axis[j])
                 lo_k, hi_k = cells[n][k]
