@@ -446,7 +446,8 @@ def _undecided(p: Problem, eps, search: Search | None, lower: tuple | None, reas
     if search is not None and search.open_tree is not None and search.open_bound is not None:
         upper = tuple(max(e, _round_up(b)) for e, b in zip(eps, search.open_bound))
         cert = _within_cert(p, upper, search.open_tree, "box-partition (upper bound)")
-        details.update(cells=search.cells, leaves=search.leaves, unfinished=search.unfinished)
+        details.update(cells=search.cells, leaves=search.leaves, region_leaves=search.region_leaves,
+                       unfinished=search.unfinished)
     parts = [f"undecided: {reason}"]
     answer = Answer("equiv", "unknown", UNDECIDED, "none", "box-partition", "", details, domain=p.domain)
     if cert is not None:
