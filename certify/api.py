@@ -152,20 +152,63 @@ def _problem(command: str, networks: dict[str, NetworkLike], box: BoxSpec, timeo
 # --------------------------------------------------------------------------- the questions
 
 def equivalent(a: NetworkLike, b: NetworkLike, box: BoxSpec = None, method: str = "auto",
-               timeout: float | None = None, seed: int = 0, budget: int | None = None) -> Answer:
+               timeout: float | None = None, seed: int = 0, budget: int | None = None,
+               tolerance: Any = None) -> Answer:
     """Is f_A = f_B on the box (else the networks' own domain, else R^d0)?  Exact.
 
     Yes: a certificate (orbit, shallow canonical form, region tree); no: an exact
     counterexample x with f_A(x), f_B(x) and the gap; else undecided.  ``budget``:
-    region-tree nodes; ``timeout``: total seconds.
+    region-tree nodes (with ``tolerance``: interval evaluations); ``timeout``: total seconds.
+
+    ``tolerance``: ε ≥ 0 (a rational, a decimal string, or one per output, as a sequence or
+    "e1,e2,…") asks instead whether max over the box of |f_A,i − f_B,i| ≤ ε_i (a box is
+    required).  Yes: an ``equivalent-within`` certificate; no: an exact x where the gap
+    exceeds ε; undecided: the best proved upper bound and found lower bound.  ``method``:
+    ``auto``, ``tree`` (one region tree on the box) or ``partition`` (box partition only).
 
     >>> ans = equivalent("examples/D-ID.json", "examples/D-ID-perturbed.json")
     >>> ans.verdict, ans.code
     ('not-equivalent', 1)
+    >>> ans = equivalent("examples/D-ID.json", "examples/D-ID-perturbed.json", box="-1:1", tolerance="1/2")
+    >>> ans.verdict, ans.certified
+    ('equivalent-within', True)
+    >>> equivalent("examples/D-ID.json", "examples/D-ID-perturbed.json", box="-1:1", tolerance="1/1000").verdict
+    'not-equivalent-within'
     """
+    if tolerance is not None:
+        from .deep import tolerance as within
+        if method not in within.METHODS:
+            raise InputError("--method", f"with --tolerance, choose from {', '.join(within.METHODS)} "
+                                         f"(got {method})")
+        p = _problem("equiv", {"A": a, "B": b}, box, timeout, seed, budget)
+        if p.box is None:
+            raise InputError("--tolerance", f"needs a box (--box or a network domain); the domain is "
+                                            f"{p.domain.text()}")
+        p = replace(p, options={"tolerance": _tolerances(tolerance, p.a.widths[-1]), "method": method})
+        return guarded(within.decide(p))
     from .deep import strategy
     p = _problem("equiv", {"A": a, "B": b}, box, timeout, seed, budget, method=method)
     return guarded(kept(strategy.decide(p), p))
+
+
+def _tolerances(value: Any, outputs: int, option: str = "--tolerance") -> tuple[Fraction, ...]:
+    """ε_i ≥ 0, one per output: one value (broadcast) or one per output ("e1,e2,…" or a sequence)."""
+    if isinstance(value, str):
+        items: list = [v.strip() for v in value.split(",")]
+    elif isinstance(value, (list, tuple)) or hasattr(value, "tolist") and getattr(value, "ndim", 0) > 0:
+        items = list(value.tolist() if hasattr(value, "tolist") else value)
+    else:
+        items = [value.item() if hasattr(value, "item") else value]
+    if isinstance(value, bool) or not items:
+        raise InputError(option, f"expected a rational ε ≥ 0 (or one per output), got {value!r}")
+    eps = tuple(rational(v, option) for v in items)
+    if any(e < 0 for e in eps):
+        raise InputError(option, f"must be ≥ 0, got {', '.join(str(e) for e in eps if e < 0)}")
+    if len(eps) == 1:
+        eps = eps * outputs
+    if len(eps) != outputs:
+        raise InputError(option, f"expected one tolerance or {outputs} (one per output), got {len(eps)}")
+    return eps
 
 
 def orbit(a: NetworkLike, b: NetworkLike, budget: int | None = None, timeout: float | None = None) -> Answer:

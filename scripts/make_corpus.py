@@ -66,6 +66,14 @@ def entries() -> list[Entry]:
         Entry("S6__S7", "certify equiv examples/S6.json examples/S7.json", 1, lambda: eq(E("S6"), E("S7"))),
         Entry("S3__S12-constant-on-0-5", "certify equiv examples/S3.json examples/S12-constant.json --box 0:5", 1,
               lambda: eq(E("S3"), E("S12-constant"), box=[(0, 5)])),
+        # ε-equivalence (issue 13): a box partition (differential intervals, LP leaves), a counterexample
+        Entry("D-ID__D-ID-perturbed-within-0.0255",
+              "certify equiv examples/D-ID.json examples/D-ID-perturbed.json --box=-1:1 --tolerance 0.0255 "
+              "--method partition", 0,
+              lambda: eq(E("D-ID"), E("D-ID-perturbed"), box="-1:1", tolerance="0.0255", method="partition")),
+        Entry("D-ID__D-ID-perturbed-within-0.01",
+              "certify equiv examples/D-ID.json examples/D-ID-perturbed.json --box=-1:1 --tolerance 0.01", 1,
+              lambda: eq(E("D-ID"), E("D-ID-perturbed"), box="-1:1", tolerance="0.01")),
         # orbit membership
         Entry("D-ID__D-ID-moved", "certify orbit examples/D-ID.json examples/D-ID-moved.json", 0,
               lambda: certify.orbit(E("D-ID"), E("D-ID-moved"))),

@@ -6,7 +6,7 @@ import argparse
 from .options import (NET_HELP, Output, activity, add_assume, add_box, add_budget, add_certificate, add_json,
                       add_seed, add_timeout, certificate_output, emit, load, prepare)
 
-METHODS = ("auto", "sample", "orbit", "shallow", "tree", "smt", "milp")
+METHODS = ("auto", "sample", "orbit", "shallow", "tree", "smt", "milp", "partition")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,14 +21,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_box(p)
     p.add_argument("--method", default="auto", choices=METHODS,
                    help="decision method (default: auto = sample, orbit, shallow, tree, smt; "
-                        "milp searches counterexamples on a box and never proves equality)")
+                        "milp searches counterexamples on a box and never proves equality; with --tolerance: auto, "
+                        "tree = one region tree on the box, partition = box partition only)")
+    p.add_argument("--tolerance", metavar="EPS",
+                   help="decide instead max over the box of |f_A,i − f_B,i| ≤ EPS (ℓ∞ over the outputs): a rational "
+                        "or decimal ≥ 0 (1/1000, 0.05, 1e-5), or one per output separated by commas.  Needs a box.  "
+                        "Exit 0: certificate (box partition: exact differential intervals or LP multipliers per "
+                        "cell); 1: an exact x where the gap exceeds EPS; 3: the best proved upper bound and found "
+                        "lower bound of the gap")
     add_certificate(p)
     p.add_argument("--counterexample", metavar="FILE",
                    help="write the counterexample point alone: .json ({\"x\": [...], \"fA\", \"fB\", \"gap\"}, exact "
                         "rationals and decimals) or .txt/.counterexample (VNN-COMP format: (X_i value) lines)")
     add_timeout(p)
     add_seed(p, "the sampling refutation")
-    add_budget(p, "region-tree nodes", "unlimited for --method tree, 100000 in auto")
+    add_budget(p, "region-tree nodes (with --tolerance: interval evaluations of cells)",
+               "unlimited for --method tree, 100000 in auto; 2000000 cells with --tolerance")
     add_assume(p)
     add_json(p, "the verdict, exit code, domain (box, where it came from), theorem, counterexample (exact and "
                 "decimal, with the gap max|f_A − f_B|) and timings")
@@ -38,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def counterexample_output(path: str | None) -> Output:
     def write(answer, target: str) -> bool:
         d = answer.details
-        if answer.verdict != "not-equivalent" or "x" not in d:
+        if answer.verdict not in ("not-equivalent", "not-equivalent-within") or "x" not in d:
             import sys
             print(f"certify: nothing written to {target}: there is no counterexample", file=sys.stderr)
             return False
@@ -54,5 +62,5 @@ def run(args: argparse.Namespace) -> int:
     from .. import api
     with activity("equiv"):
         answer = api.equivalent(a, b, args.box, method=args.method, timeout=args.timeout, seed=args.seed,
-                                budget=args.budget)
+                                budget=args.budget, tolerance=args.tolerance)
     return emit(answer, args, outputs)

@@ -15,6 +15,7 @@ from . import honest, moves  # noqa: F401  (hidden-symmetry, honest-shallow; iss
 from . import fdim, local  # noqa: F401  (locally-identifiable, functional-dimension; issue 5)
 from . import regiontree  # noqa: F401  (equivalent/region-tree; issue 3)
 from . import pruning  # noqa: F401  (equivalent/pruning: dead neurons removed)
+from . import tolerance  # noqa: F401  (equivalent-within, not-equivalent-within; issue 13)
 from .clock import default_seconds, limit
 from .exact import InputError, no_duplicate_keys
 from .registry import CHECKERS, CheckFailure
@@ -26,6 +27,7 @@ _ENVELOPE = {"format", "kind", "claim", "evidence", "generator"}
 # reader believe more than the kernel verified.
 _CLAIM = {"statement", "networks", "domain"}
 _CLAIM_EXTRA = {"locally-identifiable": {"radius"}, "functional-dimension": {"sample", "lower", "upper"}}
+_CLAIM_EXTRA.update(tolerance.CLAIM_FIELDS)
 
 
 @dataclass(frozen=True)

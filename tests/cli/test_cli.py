@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,30 @@ def test_version(capsys):
 
 def test_missing_command_is_usage_error(capsys):
     assert main([]) == 2
+
+
+# --------------------------------------------------------------------------- --tolerance (issue 13)
+
+@pytest.mark.parametrize("eps", ["-0.1", "nan", "inf", "abc", "1/0", "0.1,0.2,0.3", ""])
+def test_equiv_tolerance_bad_values_exit_2_with_one_line(capsys, eps):
+    code, out, err = run(capsys, "equiv", ex("D-ID"), ex("D-ID-perturbed"), "--box=-1:1", f"--tolerance={eps}")
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "--tolerance" in err and "Traceback" not in err
+
+
+def test_equiv_tolerance_needs_a_box(capsys):
+    code, _, err = run(capsys, "equiv", ex("D-ID"), ex("D-ID-perturbed"), "--tolerance", "0.1")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "needs a box" in err
+
+
+def test_equiv_tolerance_json_reports_the_gap(capsys, tmp_path):
+    cert, cex = tmp_path / "c.json", tmp_path / "x.json"
+    code, out, _ = run(capsys, "equiv", ex("D-ID"), ex("D-ID-perturbed"), "--box=-1:1", "--tolerance", "0.01",
+                       "--json", "--certificate", str(cert), "--counterexample", str(cex))
+    obj = json.loads(out)
+    assert code == 1 == obj["exit_code"] and obj["verdict"] == "not-equivalent-within" and obj["certified"]
+    ev = obj["evidence"]
+    assert abs(ev["gap_decimal"] - float(Fraction(ev["gap"]))) < 1e-12 and Fraction(ev["gap"]) > Fraction(1, 100)
+    assert run(capsys, "check", str(cert))[0] == 0 and json.loads(cex.read_text())["x"] == ev["x"]
+    code, out, _ = run(capsys, "equiv", ex("D-ID"), ex("D-ID-perturbed"), "--box=-1:1", "--tolerance", "0.05")
+    assert code == 0 and "equivalent within 1/20 ≈ 0.05" in out and "gap found ≥" in out
