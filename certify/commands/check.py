@@ -22,7 +22,8 @@ STATEMENTS = {"not-equivalent": "not-equivalent", "equivalent": "equivalent", "i
               "not-in-orbit": "orbit", "hidden-symmetry": "hidden-symmetry", "in-sigma": "honest-shallow",
               "in-int-sigma": "honest-shallow", "not-in-int-sigma": "honest-shallow",
               "locally-identifiable": "locally-identifiable",
-              "batch-functional-dimension": "functional-dimension"}
+              "batch-functional-dimension": "functional-dimension",
+              "equivalent-within": "equivalent-within", "not-equivalent-within": "not-equivalent-within"}
 WHOLE = ("whole", "R^d", "Rd", "R")
 
 
@@ -43,6 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="require this domain: LO:HI[,LO:HI...] (or a VNN-LIB file), or 'whole' for R^d0.  It "
                         "must equal the claim's domain, except that an 'equivalent' claim on a larger domain "
                         "(or on R^d0) also proves equality on the expected box")
+    p.add_argument("--expect-tolerance", metavar="EPS[,EPS...]",
+                   help="with --expect equivalent-within (required there): the claim's tolerance must be at most "
+                        "EPS (one value, or one per output); an exact 'equivalent' claim also passes")
     p.add_argument("--deadline", type=float, metavar="S",
                    help="seconds the kernel may spend on one certificate before it fails closed (default: 60 s "
                         "plus 30 s per MB of certificate)")
@@ -94,14 +98,20 @@ def binding_failure(cert: dict, bound: dict[str, tuple[str, tuple]]) -> str | No
     return None
 
 
-def expectation_failure(cert: dict, statement: str | None, domain_spec: str | None) -> str | None:
+def expectation_failure(cert: dict, statement: str | None, domain_spec: str | None,
+                        tolerance_spec: str | None = None) -> str | None:
     """Why a valid certificate does not say what was expected, or None."""
     from ..kernel.network import parse_domain, parse_net
     claim = cert["claim"]
-    if statement is not None:
+    exact_for_within = statement == "equivalent-within" and claim.get("statement") == "equivalent"
+    if statement is not None and not exact_for_within:
         if claim.get("statement") != statement or cert.get("kind") != STATEMENTS[statement]:
             return (f"the claim is {cert.get('kind')}/{claim.get('statement')}, not the expected "
                     f"{STATEMENTS[statement]}/{statement} (--expect)")
+    if statement == "equivalent-within" and not exact_for_within:
+        why = tolerance_failure(claim, tolerance_spec)
+        if why is not None:
+            return why
     if domain_spec is None:
         return None
     dim = parse_net(claim["networks"]["A"], "claim.networks.A").widths[0]
@@ -113,9 +123,30 @@ def expectation_failure(cert: dict, statement: str | None, domain_spec: str | No
         expected = parse_box(domain_spec, dim, "--expect-domain")
     if claimed == expected:
         return None
-    if claim.get("statement") == "equivalent" and covers(claimed, expected):
-        return None  # equal on a larger domain: equal on the expected one too
+    if claim.get("statement") in ("equivalent", "equivalent-within") and covers(claimed, expected):
+        return None  # equal (within ε) on a larger domain: so on the expected one too
     return f"the claim's domain is {_domain_text(claimed)}, not the expected {_domain_text(expected)} (--expect-domain)"
+
+
+def tolerance_failure(claim: dict, spec: str | None) -> str | None:
+    """Why the claim's tolerance is weaker than the expected one (``--expect-tolerance``), or None."""
+    from ..kernel.exact import InputError, rational
+    if spec is None:
+        return "no --expect-tolerance given for an equivalent-within claim"
+    try:
+        expected = [rational(v.strip(), "--expect-tolerance") for v in spec.split(",")]
+        claimed = [rational(v, "claim.tolerance") for v in claim.get("tolerance", [])]
+    except InputError as e:
+        return str(e)
+    if len(expected) == 1:
+        expected = expected * len(claimed)
+    if len(expected) != len(claimed):
+        return f"--expect-tolerance has {len(expected)} values, the claim {len(claimed)}"
+    for i, (c, e) in enumerate(zip(claimed, expected)):
+        if c > e:
+            return (f"the claim proves output {i} within {c} ≈ {float(c):.3g}, weaker than the expected "
+                    f"{e} (--expect-tolerance)")
+    return None
 
 
 def covers(outer, inner) -> bool:
@@ -158,6 +189,16 @@ def run(args: argparse.Namespace) -> int:
     if args.bind and (args.expect is None or args.expect_domain is None):
         raise InputError("--bind", "also give --expect STATEMENT and --expect-domain BOX|whole, so that a weaker "
                                    "claim about the same networks cannot pass")
+    if args.expect == "equivalent-within" and args.expect_tolerance is None:
+        raise InputError("--expect", "equivalent-within also needs --expect-tolerance EPS, so that a certificate "
+                                     "of a looser tolerance cannot pass")
+    if args.expect_tolerance is not None and args.expect != "equivalent-within":
+        raise InputError("--expect-tolerance", "only with --expect equivalent-within")
+    if args.expect_tolerance is not None:
+        from ..kernel.exact import rational
+        for v in args.expect_tolerance.split(","):
+            if rational(v.strip(), "--expect-tolerance") < 0:
+                raise InputError("--expect-tolerance", f"expected tolerances ≥ 0, got {v.strip()}")
     if args.deadline is not None and not args.deadline > 0:
         raise InputError("--deadline", f"expected a positive number of seconds, got {args.deadline}")
     bound = bindings(args.bind)
@@ -181,7 +222,7 @@ def run(args: argparse.Namespace) -> int:
             if verdict.valid:
                 why = binding_failure(cert, bound) if bound else None
                 if why is None and (args.expect or args.expect_domain):
-                    why = expectation_failure(cert, args.expect, args.expect_domain)
+                    why = expectation_failure(cert, args.expect, args.expect_domain, args.expect_tolerance)
                 if why is not None:
                     verdict = dataclasses.replace(verdict, valid=False, reason=why)
             seconds = time.perf_counter() - start

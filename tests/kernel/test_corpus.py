@@ -108,3 +108,17 @@ def test_json_check_reports_what_each_certificate_proves(capsys):
     assert first["networks"]["A"]["sha256"] == second["networks"]["A"]["sha256"]       # D-ID twice
     assert first["networks"]["B"]["sha256"] != second["networks"]["B"]["sha256"]       # moved vs perturbed
     assert first["networks"]["A"]["widths"] == [2, 3, 3, 1]
+
+
+def test_a_looser_tolerance_cannot_pass_a_ci_gate(capsys):
+    """`--expect equivalent-within` needs `--expect-tolerance`, and a certificate of a looser ε
+    (for example the weaker bound an exit-3 answer carries) fails the gate; an exact
+    `equivalent` certificate passes any ε ≥ 0."""
+    within = str(ROOT / "certificates" / "equivalent-within--box-partition--D-ID__D-ID-perturbed-within-0.0255.json")
+    assert main(["check", within, "--expect", "equivalent-within", "--expect-tolerance", "0.03"]) == 0
+    assert main(["check", within, "--expect", "equivalent-within", "--expect-tolerance", "0.025"]) == 1
+    assert "weaker than the expected" in capsys.readouterr().out
+    assert main(["check", within, "--expect", "equivalent-within"]) == 2
+    exact = str(ROOT / "certificates" / "equivalent--orbit--D-ID__D-ID-moved.json")
+    assert main(["check", exact, "--expect", "equivalent-within", "--expect-tolerance", "0",
+                 "--expect-domain", "whole"]) == 0
