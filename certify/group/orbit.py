@@ -19,12 +19,37 @@ from ..core.answer import NO, YES, Answer, judged, timed, undecided
 from ..core.certificate import claim, envelope
 from ..core.problem import Problem
 from ..kernel.exact import fmt
-from ..kernel.orbit import apply_group, check_group_element
+from ..kernel.network import Layer, Net
+from ..kernel.orbit import ONE, check_group_element
 from .matching import Undecided, search, separation
 from ..network import Network
 
 __all__ = ["GroupElement", "apply", "random_element", "identity", "orbit_element", "verify",
-           "explain_difference", "Undecided", "decide", "separation", "hidden_evidence"]
+           "explain_difference", "Undecided", "decide", "separation", "apply_group"]
+
+
+def apply_group(net: Net, perms: Sequence[Sequence[int]], scales: Sequence[Sequence[Fraction]]) -> Net:
+    """g·θ: W'_t[π_t i][π_{t-1} j] = λ_{t,i} W_t[i][j] / λ_{t-1,j},  b'_t[π_t i] = λ_{t,i} b_t[i]."""
+    layers = net.layers
+    hidden = len(layers) - 1
+    prev_perm = list(range(len(layers[0].weight[0])))
+    prev_inv = [ONE] * len(prev_perm)
+    out = []
+    for t, layer in enumerate(layers):
+        n = len(layer.bias)
+        perm = list(perms[t]) if t < hidden else list(range(n))
+        lam = list(scales[t]) if t < hidden else [ONE] * n
+        rows: list = [None] * n
+        bias: list = [None] * n
+        for i, (row, b) in enumerate(zip(layer.weight, layer.bias)):
+            new = [Fraction(0)] * len(row)
+            for j, w in enumerate(row):
+                new[prev_perm[j]] = lam[i] * w * prev_inv[j] if w else w
+            rows[perm[i]] = tuple(new)
+            bias[perm[i]] = lam[i] * b
+        out.append(Layer(tuple(rows), tuple(bias)))
+        prev_perm, prev_inv = perm, [1 / x for x in lam]
+    return Net(tuple(out), net.box)
 
 
 @dataclass(frozen=True)
@@ -171,13 +196,6 @@ def kernel_judged(a: Network, b: Network, judge, budget: int = 20000, exhaustive
     if g is not None and (answer is None or not answer.certified):
         answer = judge(*orbit_search(a, b, budget=budget, propose=False))
     return answer
-
-
-def hidden_evidence(a: Network, b: Network, evidence: dict, budget: int = 20000) -> dict | None:
-    """``evidence`` of a hidden-symmetry certificate with the proof that B ∉ G·A added,
-    or None when B is in the orbit (then B is no hidden symmetry).  Raises ``Undecided``."""
-    proof = separation(a.net, b.net, budget)
-    return None if proof is None else {**evidence, "separation": proof}
 
 
 def verify(a: Network, b: Network, g: GroupElement) -> str | None:

@@ -133,9 +133,5 @@ def in_box(x: Sequence[Fraction], box: Box | None) -> bool:
     return box is None or all(lo <= xi <= hi for xi, (lo, hi) in zip(x, box))
 
 
-def is_shallow(net: Net) -> bool:
-    return len(net.layers) == 2
-
-
 __all__ = ["Layer", "Net", "Box", "FORMAT", "parse_net", "parse_box", "parse_domain",
-           "affine_maps", "preactivations", "evaluate", "in_box", "is_shallow", "rational"]
+           "affine_maps", "preactivations", "evaluate", "in_box", "rational"]

@@ -33,36 +33,12 @@ from typing import Sequence
 
 from .clock import tick
 from .exact import int_row
-from .network import Layer, Net
+from .network import Net
 from .registry import require
 
 Perms = list[list[int]]
 Scales = list[list[Fraction]]
 ONE = Fraction(1)
-
-
-def apply_group(net: Net, perms: Sequence[Sequence[int]], scales: Sequence[Sequence[Fraction]]) -> Net:
-    """g·θ: W'_t[π_t i][π_{t-1} j] = λ_{t,i} W_t[i][j] / λ_{t-1,j},  b'_t[π_t i] = λ_{t,i} b_t[i]."""
-    layers = net.layers
-    hidden = len(layers) - 1
-    prev_perm = list(range(len(layers[0].weight[0])))
-    prev_inv = [ONE] * len(prev_perm)
-    out = []
-    for t, layer in enumerate(layers):
-        n = len(layer.bias)
-        perm = list(perms[t]) if t < hidden else list(range(n))
-        lam = list(scales[t]) if t < hidden else [ONE] * n
-        rows: list = [None] * n
-        bias: list = [None] * n
-        for i, (row, b) in enumerate(zip(layer.weight, layer.bias)):
-            new = [Fraction(0)] * len(row)
-            for j, w in enumerate(row):
-                new[prev_perm[j]] = lam[i] * w * prev_inv[j] if w else w
-            rows[perm[i]] = tuple(new)
-            bias[perm[i]] = lam[i] * b
-        out.append(Layer(tuple(rows), tuple(bias)))
-        prev_perm, prev_inv = perm, [1 / x for x in lam]
-    return Net(tuple(out), net.box)
 
 
 def check_group_element(a: Net, b: Net, perms: Sequence[Sequence[int]],

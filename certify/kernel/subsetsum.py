@@ -189,11 +189,3 @@ def _meet(rows, n, nonempty) -> list[int] | None:
             if chosen or not nonempty:
                 return sorted(chosen)
     return None
-
-
-def subset_sum(columns: Sequence[Sequence[Fraction]], chosen: Sequence[int], dim: int) -> list[Fraction]:
-    out = [Fraction(0)] * dim
-    for i in chosen:
-        for r in range(dim):
-            out[r] += columns[i][r]
-    return out

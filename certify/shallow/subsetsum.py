@@ -19,9 +19,18 @@ import contextlib
 from fractions import Fraction
 from typing import Sequence
 
-from ..kernel.subsetsum import TooExpensive, solve01, subset_sum
+from ..kernel.subsetsum import TooExpensive, solve01
 
 __all__ = ["find_subset", "propose_by_milp", "TooExpensive"]
+
+
+def subset_sum(columns: Sequence[Sequence[Fraction]], chosen: Sequence[int], dim: int) -> list[Fraction]:
+    """Σ_{i∈chosen} columns[i], exactly (to check a float proposal)."""
+    out = [Fraction(0)] * dim
+    for i in chosen:
+        for r in range(dim):
+            out[r] += columns[i][r]
+    return out
 
 
 def find_subset(columns: Sequence[Sequence[Fraction]], target: Sequence[Fraction] | None = None,

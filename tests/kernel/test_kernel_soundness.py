@@ -20,7 +20,8 @@ from certify.kernel.exact import primitive
 from certify.kernel.honest import decide
 from certify.kernel.network import Layer, Net
 from certify.group.matching import find_group_element
-from certify.kernel.orbit import apply_group, check_group_element
+from certify.group.orbit import apply_group
+from certify.kernel.orbit import check_group_element
 from certify.kernel.shallow import accumulate
 from certify.network import Network
 
