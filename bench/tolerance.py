@@ -59,21 +59,30 @@ def sampled_gap(a: Network, b: Network, box, n: int = 20000) -> float:
     return float(np.abs(a.float_eval(X) - b.float_eval(X)).max())
 
 
+def timed_equiv(a, b, box, eps: str, timeout: float):
+    """(the answer of ``equivalent --tolerance``, its wall time, proved ≤ and found ≥ as floats or None)."""
+    t = time.perf_counter()
+    ans = certify.equivalent(a, b, box=box, tolerance=eps, timeout=timeout)
+    total = time.perf_counter() - t
+    up = ans.details.get("gap_upper")
+    return ans, total, max(float(Fraction(v)) for v in up) if up else None, ans.details.get("gap_lower_decimal")
+
+
+def _g(x: float | None, digits: int) -> str:
+    return "—" if x is None else f"{x:.{digits}g}"
+
+
 def run_pair(net: str, rel: float, shrink: Fraction, eps: str, timeout: float) -> list:
     a = Network.load(os.path.join(ACAS, f"ACASXU_run2a_{net}_batch_2000.json"))
     b = perturbed(a, rel)
     box = shrunk_box(shrink)
     est = sampled_gap(a, b, box)
-    t = time.perf_counter()
-    ans = certify.equivalent(a, b, box=box, tolerance=eps, timeout=timeout)
-    total = time.perf_counter() - t
+    ans, total, upper, lower = timed_equiv(a, b, box, eps, timeout)
     d = ans.details
-    up = d.get("gap_upper")
-    upper = f"{max(float(Fraction(v)) for v in up):.4g}" if up else "—"
-    lower = f"{d['gap_lower_decimal']:.4g}" if "gap_lower_decimal" in d else "—"
     return [f"ACASXU_{net}", rel, f"1/{shrink}" if shrink != 1 else "prop-1", eps, f"{est:.4g}",
             f"{ans.verdict} (exit {ans.code})", f"{total:.1f}", f"{ans.timings.get('generate', 0):.1f}",
-            f"{ans.timings.get('kernel', 0):.1f}", d.get("leaves", "—"), d.get("region_leaves", "—"), upper, lower]
+            f"{ans.timings.get('kernel', 0):.1f}", d.get("leaves", "—"), d.get("region_leaves", "—"),
+            _g(upper, 4), _g(lower, 4)]
 
 
 HEADER = ["network", "noise r", "box", "ε", "sampled max gap", "outcome", "total s", "generate s", "kernel s",
@@ -86,15 +95,10 @@ def nnet_vs_onnx(net: str, eps: str, timeout: float) -> list:
     b = certify.load(os.path.join(ACAS, f"ACASXU_run2a_{net}_batch_2000.onnx"))
     box = shrunk_box(Fraction(1))
     est = sampled_gap(a, b, box)
-    t = time.perf_counter()
-    ans = certify.equivalent(a, b, box=box, tolerance=eps, timeout=timeout)
-    total = time.perf_counter() - t
-    d = ans.details
-    up = d.get("gap_upper")
+    ans, total, upper, lower = timed_equiv(a, b, box, eps, timeout)
     return [f"ACASXU_{net} .nnet vs .onnx", "prop-1", eps, f"{est:.3g}", f"{ans.verdict} (exit {ans.code})",
             f"{total:.1f}", f"{ans.timings.get('generate', 0):.1f}", f"{ans.timings.get('kernel', 0):.1f}",
-            f"{max(float(Fraction(v)) for v in up):.3g}" if up else "—",
-            f"{d['gap_lower_decimal']:.3g}" if "gap_lower_decimal" in d else "—"]
+            _g(upper, 3), _g(lower, 3)]
 
 
 def main_nnet(args) -> None:

@@ -99,7 +99,7 @@ def binding_failure(cert: dict, bound: dict[str, tuple[str, tuple]]) -> str | No
 
 
 def expectation_failure(cert: dict, statement: str | None, domain_spec: str | None,
-                        tolerance_spec: str | None = None) -> str | None:
+                        tolerance: list | None = None) -> str | None:
     """Why a valid certificate does not say what was expected, or None."""
     from ..kernel.network import parse_domain, parse_net
     claim = cert["claim"]
@@ -109,7 +109,7 @@ def expectation_failure(cert: dict, statement: str | None, domain_spec: str | No
             return (f"the claim is {cert.get('kind')}/{claim.get('statement')}, not the expected "
                     f"{STATEMENTS[statement]}/{statement} (--expect)")
     if statement == "equivalent-within" and not exact_for_within:
-        why = tolerance_failure(claim, tolerance_spec)
+        why = tolerance_failure(claim, tolerance)
         if why is not None:
             return why
     if domain_spec is None:
@@ -128,13 +128,13 @@ def expectation_failure(cert: dict, statement: str | None, domain_spec: str | No
     return f"the claim's domain is {_domain_text(claimed)}, not the expected {_domain_text(expected)} (--expect-domain)"
 
 
-def tolerance_failure(claim: dict, spec: str | None) -> str | None:
-    """Why the claim's tolerance is weaker than the expected one (``--expect-tolerance``), or None."""
+def tolerance_failure(claim: dict, expected: list | None) -> str | None:
+    """Why the claim's tolerance is weaker than the expected one (``--expect-tolerance``,
+    already read as rationals), or None."""
     from ..kernel.exact import InputError, rational
-    if spec is None:
+    if expected is None:
         return "no --expect-tolerance given for an equivalent-within claim"
     try:
-        expected = [rational(v.strip(), "--expect-tolerance") for v in spec.split(",")]
         claimed = [rational(v, "claim.tolerance") for v in claim.get("tolerance", [])]
     except InputError as e:
         return str(e)
@@ -194,11 +194,12 @@ def run(args: argparse.Namespace) -> int:
                                      "of a looser tolerance cannot pass")
     if args.expect_tolerance is not None and args.expect != "equivalent-within":
         raise InputError("--expect-tolerance", "only with --expect equivalent-within")
+    tolerance = None
     if args.expect_tolerance is not None:
         from ..kernel.exact import rational
-        for v in args.expect_tolerance.split(","):
-            if rational(v.strip(), "--expect-tolerance") < 0:
-                raise InputError("--expect-tolerance", f"expected tolerances ≥ 0, got {v.strip()}")
+        tolerance = [rational(v.strip(), "--expect-tolerance") for v in args.expect_tolerance.split(",")]
+        if any(e < 0 for e in tolerance):
+            raise InputError("--expect-tolerance", f"expected tolerances ≥ 0, got {args.expect_tolerance}")
     if args.deadline is not None and not args.deadline > 0:
         raise InputError("--deadline", f"expected a positive number of seconds, got {args.deadline}")
     bound = bindings(args.bind)
@@ -222,7 +223,7 @@ def run(args: argparse.Namespace) -> int:
             if verdict.valid:
                 why = binding_failure(cert, bound) if bound else None
                 if why is None and (args.expect or args.expect_domain):
-                    why = expectation_failure(cert, args.expect, args.expect_domain, args.expect_tolerance)
+                    why = expectation_failure(cert, args.expect, args.expect_domain, tolerance)
                 if why is not None:
                     verdict = dataclasses.replace(verdict, valid=False, reason=why)
             seconds = time.perf_counter() - start

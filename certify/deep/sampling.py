@@ -83,11 +83,12 @@ def refute(a: Network, b: Network, box: Box | None, samples: int = 2000, exact_c
     rng = np.random.default_rng(seed)
     X = candidate_points([a, b], box, samples, rng)
     with np.errstate(all="ignore"):
-        diff = np.abs(a.float_eval(X) - b.float_eval(X)).max(axis=1)
+        fa = a.float_eval(X)
+        diff = np.abs(fa - b.float_eval(X)).max(axis=1)
     diff = np.nan_to_num(diff, nan=np.inf)
     # Exact evaluation costs far more than a float pass: check exactly only the points where
     # floats see a gap beyond rounding, plus a few random ones (a miss proves nothing either way).
-    scale = np.abs(a.float_eval(X[:64])).max() if len(X) else 1.0
+    scale = np.abs(fa[:64]).max() if len(X) else 1.0
     order = [int(i) for i in np.argsort(-diff)[:exact_checks] if diff[i] > 1e-9 * (1.0 + scale)]
     extra = random.Random(seed).sample(range(len(X)), min(exact_checks // 8, len(X)))
     lows = [lo for lo, _ in box] if box is not None else [None] * a.widths[0]
