@@ -151,6 +151,13 @@ def _problem(command: str, networks: dict[str, NetworkLike], box: BoxSpec, timeo
 
 # --------------------------------------------------------------------------- the questions
 
+
+def _decided(decide: Callable[[Problem], Answer], p: Problem) -> Answer:
+    """The engine's answer under the two rules every question shares: exit 0/1 only with a
+    kernel-checked certificate (``guarded``), and an undecided answer past the deadline names
+    the limit (``kept``)."""
+    return guarded(kept(decide(p), p))
+
 def equivalent(a: NetworkLike, b: NetworkLike, box: BoxSpec = None, method: str = "auto",
                timeout: float | None = None, seed: int = 0, budget: int | None = None,
                tolerance: Any = None) -> Answer:
@@ -188,7 +195,7 @@ def equivalent(a: NetworkLike, b: NetworkLike, box: BoxSpec = None, method: str 
         return guarded(within.decide(p))
     from .deep import strategy
     p = _problem("equiv", {"A": a, "B": b}, box, timeout, seed, budget, method=method)
-    return guarded(kept(strategy.decide(p), p))
+    return _decided(strategy.decide, p)
 
 
 def _tolerances(value: Any, outputs: int, option: str = "--tolerance") -> tuple[Fraction, ...]:
@@ -221,7 +228,7 @@ def orbit(a: NetworkLike, b: NetworkLike, budget: int | None = None, timeout: fl
     """
     from .group import orbit as group
     p = _problem("orbit", {"A": a, "B": b}, None, timeout, budget=budget, whole=True)
-    return guarded(kept(group.decide(p), p))
+    return _decided(group.decide, p)
 
 
 def hidden_symmetry(network: NetworkLike, box: BoxSpec = None, timeout: float | None = None,
@@ -240,7 +247,7 @@ def hidden_symmetry(network: NetworkLike, box: BoxSpec = None, timeout: float | 
     nested = _seconds(nested_timeout, "--nested-timeout") if nested_timeout else 0.0
     p = _problem("hidden", {"A": network}, box, timeout, budget=budget, hidden=True, search=search,
                  nested_seconds=nested)
-    return guarded(kept(decision.decide(p), p))
+    return _decided(decision.decide, p)
 
 
 def honest(network: NetworkLike, budget: int | None = None, timeout: float | None = None) -> Answer:
@@ -254,7 +261,7 @@ def honest(network: NetworkLike, budget: int | None = None, timeout: float | Non
     """
     from .shallow import honesty
     p = _problem("honest", {"A": network}, None, timeout, budget=budget, hidden=True)
-    return guarded(kept(honesty.decide(p), p))
+    return _decided(honesty.decide, p)
 
 
 def locally_identifiable(network: NetworkLike, box: BoxSpec = None, radius: bool = False,
@@ -271,7 +278,7 @@ def locally_identifiable(network: NetworkLike, box: BoxSpec = None, radius: bool
     from .local import identifiability
     p = _problem("local", {"A": network}, box, timeout, seed, radius=bool(radius),
                  delta=_positive_rational(delta, "--delta"))
-    return guarded(kept(identifiability.decide(p), p))
+    return _decided(identifiability.decide, p)
 
 
 def functional_dimension(network: NetworkLike, box: BoxSpec = None, samples: int | None = None,
@@ -295,7 +302,7 @@ def functional_dimension(network: NetworkLike, box: BoxSpec = None, samples: int
         if samples is not None:
             raise InputError("--samples", "the sample is given by --inputs: --samples does not apply")
         p = replace(p, options={**p.options, "points": _points(points, p)})
-    return guarded(kept(fdim.decide(p), p))
+    return _decided(fdim.decide, p)
 
 
 def _points(points: Any, p: Problem) -> list[tuple[Fraction, ...]]:
@@ -338,7 +345,7 @@ def prune(network: NetworkLike, box: BoxSpec = None, timeout: float | None = Non
     from . import pruning
     nested = _seconds(nested_timeout, "--nested-timeout") if nested_timeout else 0.0
     p = _problem("prune", {"A": network}, box, timeout, hidden=True, nested_seconds=nested)
-    return guarded(kept(pruning.decide(p), p))
+    return _decided(pruning.decide, p)
 
 
 def check(certificate: dict | str | os.PathLike, deadline: float | None = None) -> Verdict:
