@@ -218,14 +218,32 @@ def _tolerances(value: Any, outputs: int, option: str = "--tolerance") -> tuple[
     return eps
 
 
-def orbit(a: NetworkLike, b: NetworkLike, budget: int | None = None, timeout: float | None = None) -> Answer:
+def orbit(a: NetworkLike, b: NetworkLike, budget: int | None = None, timeout: float | None = None,
+          tolerance: Any = None, box: BoxSpec = None) -> Answer:
     """Is B = g·A for a permutation of hidden neurons and positive rescalings g (§1)?
 
     ``budget``: search nodes of the exact matcher before answering "undecided".
 
+    ``tolerance``: δ ≥ 0 (a rational or decimal string) asks instead whether some g has
+    ‖g·A − B‖∞ ≤ δ over all weights and biases (an approximate orbit: a float32 re-export,
+    an extracted copy).  Yes: g, the exact distance and an ``orbit-within`` certificate —
+    with a box (``box``, else the networks' own domain) also the implied bound on
+    sup |f_A − f_B| over it (Lemma 5.2); no: a proof that no g gets within δ (different
+    widths, an output bias, or δ = 0 and B ∉ G·A); else undecided with the best distance.
+
     >>> orbit("examples/D-ID.json", "examples/D-ID-moved.json").verdict
     'in-orbit'
+    >>> ans = orbit("examples/D-ID.json", "examples/D-ID-perturbed.json", tolerance="1/10")
+    >>> ans.verdict, ans.details["distance"]["exact"]
+    ('orbit-within', '1/20')
     """
+    if tolerance is not None:
+        from .group import approximate
+        delta = _tolerances(tolerance, 1)
+        p = _problem("orbit", {"A": a, "B": b}, box, timeout, budget=budget)
+        return _decided(approximate.decide, replace(p, options={"tolerance": delta[0]}))
+    if box is not None:
+        raise InputError("--box", "only with --tolerance (the orbit does not depend on a domain)")
     from .group import orbit as group
     p = _problem("orbit", {"A": a, "B": b}, None, timeout, budget=budget, whole=True)
     return _decided(group.decide, p)

@@ -48,19 +48,9 @@ def check_group_element(a: Net, b: Net, perms: Sequence[Sequence[int]],
     Entry by entry, B[π i][π j] = λ_i A[i][j] / λ_j is checked by cross-multiplying integers
     (rows over a common denominator, λ = p/q), which avoids building g·A in Fractions.
     """
-    if a.widths != b.widths:
-        return f"architectures differ: {a.widths} vs {b.widths}"
-    hidden = a.widths[1:-1]
-    if len(perms) != len(hidden) or len(scales) != len(hidden):
-        return f"expected {len(hidden)} hidden layers of permutations and scales"
-    for t, n in enumerate(hidden):
-        if sorted(perms[t]) != list(range(n)):
-            return f"perms[{t}] is not a permutation of 0..{n - 1}"
-        if len(scales[t]) != n:
-            return f"scales[{t}] has {len(scales[t])} entries, expected {n}"
-        for i, s in enumerate(scales[t]):
-            if not s > 0:
-                return f"scales[{t}][{i}] = {s} is not positive"
+    reason = invalid_element(a, b, perms, scales)
+    if reason is not None:
+        return reason
     layers = len(a.layers)
     prev_perm: Sequence[int] = range(a.widths[0])
     prev_p: Sequence[int] = [1] * a.widths[0]  # λ_{t-1, j} = prev_p[j] / prev_q[j]
@@ -84,6 +74,25 @@ def check_group_element(a: Net, b: Net, perms: Sequence[Sequence[int]],
         prev_perm = perm
         prev_p = [x.numerator for x in lam]
         prev_q = [x.denominator for x in lam]
+    return None
+
+
+def invalid_element(a: Net, b: Net, perms: Sequence[Sequence[int]],
+                    scales: Sequence[Sequence[Fraction]]) -> str | None:
+    """None if A and B have one architecture and (perms, scales) is an element of G, else why not."""
+    if a.widths != b.widths:
+        return f"architectures differ: {a.widths} vs {b.widths}"
+    hidden = a.widths[1:-1]
+    if len(perms) != len(hidden) or len(scales) != len(hidden):
+        return f"expected {len(hidden)} hidden layers of permutations and scales"
+    for t, n in enumerate(hidden):
+        if sorted(perms[t]) != list(range(n)):
+            return f"perms[{t}] is not a permutation of 0..{n - 1}"
+        if len(scales[t]) != n:
+            return f"scales[{t}] has {len(scales[t])} entries, expected {n}"
+        for i, s in enumerate(scales[t]):
+            if not s > 0:
+                return f"scales[{t}][{i}] = {s} is not positive"
     return None
 
 
