@@ -208,6 +208,12 @@ def _dec(q: Fraction) -> str:
 
 def decide(p: Problem) -> Answer:
     """min_g ‖g·A − B‖∞ ≤ δ?  Yes: g (kernel-checked); no: a proof; else the best distance found."""
+    answer = _decide(p)
+    answer.domain = p.domain
+    return timed(answer, p.start)
+
+
+def _decide(p: Problem) -> Answer:
     a, b = p.a, p.b
     delta: Fraction = p.options["tolerance"]
     box = p.domain.box
@@ -218,9 +224,8 @@ def decide(p: Problem) -> Answer:
         reason = f"architectures differ: {'-'.join(map(str, a.widths))} vs {'-'.join(map(str, b.widths))}"
         cert = envelope("not-orbit-within", claim("not-orbit-within", nets, None, tolerance=tol),
                         {"architecture": True}, "approximate-orbit", THEOREM, seconds())
-        return timed(judged(Answer("orbit", "not-orbit-within", NO, THEOREM, "approximate-orbit",
-                                   f"not within {_dec(delta)} of the orbit: {reason}", {"reason": reason}), cert),
-                     p.start)
+        return (judged(Answer("orbit", "not-orbit-within", NO, THEOREM, "approximate-orbit",
+                                   f"not within {_dec(delta)} of the orbit: {reason}", {"reason": reason}), cert))
     report("matching neurons")
     g = nearest_element(a, b, deadline=p.deadline)
     d = distance(a.net, b.net, g.perms, g.scales)
@@ -256,8 +261,8 @@ def decide(p: Problem) -> Answer:
         summary = f"within {_dec(delta)} of the orbit: ‖g·A − B‖∞ = {_dec(d)} ({fmt(d)}) with g below"
         if box is not None:
             summary += f"; hence |f_A − f_B| ≤ {details['implied']['bound']['decimal']} on the box"
-        return timed(judged(Answer("orbit", "orbit-within", YES, THEOREM, "approximate-orbit", summary, details),
-                            cert), p.start)
+        return (judged(Answer("orbit", "orbit-within", YES, THEOREM, "approximate-orbit", summary, details),
+                            cert))
     evidence = ({"separation": proof} if delta == 0 and proof is not None else
                 {"output-bias": out_i} if lower > delta else None)
     if evidence is not None:
@@ -266,10 +271,10 @@ def decide(p: Problem) -> Answer:
         why = ("B is not in the orbit (exact search)" if "separation" in evidence else
                f"output bias {out_i} differs by {_dec(lower)}, and G fixes the output biases")
         summary = f"not within {_dec(delta)} of the orbit: {why}; best found ‖g·A − B‖∞ = {_dec(d)}"
-        return timed(judged(Answer("orbit", "not-orbit-within", NO, THEOREM, "approximate-orbit", summary,
-                                   details), cert), p.start)
+        return (judged(Answer("orbit", "not-orbit-within", NO, THEOREM, "approximate-orbit", summary,
+                                   details), cert))
     answer = undecided("orbit", "approximate-orbit",
                        f"undecided: the best group element found has ‖g·A − B‖∞ = {_dec(d)} > {_dec(delta)}, "
                        f"and the proved lower bound is {_dec(lower)} (output biases); no proof either way")
     answer.details.update(details)
-    return timed(answer, p.start)
+    return answer
