@@ -79,6 +79,13 @@ def entries() -> list[Entry]:
               lambda: certify.orbit(E("D-ID"), E("D-ID-moved"))),
         Entry("D-ID__D-ID-perturbed", "certify orbit examples/D-ID.json examples/D-ID-perturbed.json", 1,
               lambda: certify.orbit(E("D-ID"), E("D-ID-perturbed"))),
+        # approximate orbits (issue 13)
+        Entry("D-ID__D-ID-perturbed-within-0.001",
+              "certify orbit examples/D-ID.json examples/D-ID-perturbed.json --tolerance 0.001 --box=-1:1", 0,
+              lambda: certify.orbit(E("D-ID"), E("D-ID-perturbed"), tolerance="0.001", box="-1:1")),
+        Entry("D-ID__D-ID-perturbed-within-0",
+              "certify orbit examples/D-ID.json examples/D-ID-perturbed.json --tolerance 0", 1,
+              lambda: certify.orbit(E("D-ID"), E("D-ID-perturbed"), tolerance="0")),
         # hidden symmetries: witnesses by catalogue move, and by equivalence
         Entry("D-DEAD", "certify hidden examples/D-DEAD.json", 0, lambda: certify.hidden_symmetry(E("D-DEAD"))),
         Entry("D-ACT", "certify hidden examples/D-ACT.json", 0, lambda: certify.hidden_symmetry(E("D-ACT"))),
