@@ -186,10 +186,12 @@ def nearest_element(a: Network, b: Network, sweeps: int = 2, deadline: float | N
                 cur = scales[t][i]
                 best, best_err = cur, al.local(scales, t, i, cur)
                 x = _float_minimiser(inc, out, float(cur))
-                cands = {ONE, _consensus(inc), Fraction(x).limit_denominator(10**12), Fraction(x)}
-                for lam in sorted(c for c in cands if c is not None and c > 0 and c != cur):
+                cands = {ONE, _consensus(inc), Fraction(x)} | {Fraction(x).limit_denominator(10 ** k) for k in (3, 6, 9, 12)}
+                # simplest first; a longer fraction must gain more than a float's last bits
+                for lam in sorted((c for c in cands if c is not None and c > 0 and c != cur),
+                                  key=lambda c: (c.denominator, c)):
                     err = al.local(scales, t, i, lam)
-                    if err < best_err:
+                    if err < best_err * (1 - Fraction(1, 10 ** 6)):
                         best, best_err = lam, err
                 scales[t][i] = best
     return GroupElement(perms, scales)
