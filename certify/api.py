@@ -233,9 +233,9 @@ def orbit(a: NetworkLike, b: NetworkLike, budget: int | None = None, timeout: fl
 
     >>> orbit("examples/D-ID.json", "examples/D-ID-moved.json").verdict
     'in-orbit'
-    >>> ans = orbit("examples/D-ID.json", "examples/D-ID-perturbed.json", tolerance="1/10")
+    >>> ans = orbit("examples/D-ID.json", "examples/D-ID-perturbed.json", tolerance="1/1000")
     >>> ans.verdict, ans.details["distance"]["exact"]
-    ('orbit-within', '1/20')
+    ('orbit-within', '88/121009')
     """
     if tolerance is not None:
         from .group import approximate
