@@ -21,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "matching of rows, then per-neuron scales), the exact distance ‖g·A − B‖∞ is reported.  "
                         "Exit 0: kernel-checked orbit-within certificate (and, on a box, the implied bound on "
                         "sup |f_A − f_B|, Lemma 5.2); 1: a proof that no g gets within DELTA (architectures, an "
-                        "output bias — G fixes them —, or DELTA = 0 and B ∉ G·A); 3: the best distance found")
+                        "output bias — G fixes them —, Hall's condition failing in the first layer, or DELTA = 0 "
+                        "and B ∉ G·A); 3: the best distance found")
     add_box(p, "the networks' own domain, else none (with --tolerance only: the box of the implied function bound)")
     add_certificate(p)
     add_budget(p, "search nodes of the exact orbit search (individualisation branches)", "20000")

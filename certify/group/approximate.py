@@ -17,7 +17,9 @@ and bias, for a B that is A re-exported in float32, or recovered by extraction.
 
 This is a heuristic minimisation: the reported g is a near-minimiser and d(g) an exact upper
 bound on the minimum.  Lower bounds with proofs are those of ``kernel.approximate``: the
-output biases (fixed by G), and for δ = 0 the exact orbit search's separation proof.
+output biases (fixed by G), a Hall violator in the first hidden layer (``hall_violator``: rows
+of A with too few rows of B within δ up to scale), and for δ = 0 the exact orbit search's
+separation proof.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ import numpy as np
 from ..core.answer import NO, YES, Answer, judged, timed, undecided
 from ..core.certificate import claim, envelope
 from ..core.problem import Problem, report
-from ..kernel.approximate import distance, implied_bound
+from ..kernel.approximate import distance, fits, implied_bound
 from ..kernel.exact import fmt
 from ..network import Network
 from .orbit import GroupElement, Undecided, orbit_search
@@ -204,6 +206,40 @@ def bias_gap(a: Network, b: Network) -> tuple[Fraction, int]:
     return gaps[i], i
 
 
+def hall_violator(a: Network, b: Network, delta: Fraction) -> list[int] | None:
+    """Rows S of A's first hidden layer with fewer than |S| partners in B within δ (up to a scale
+    λ > 0), or None when every row can be matched (a maximum matching, then König's alternating paths)."""
+    if a.depth < 2:
+        return None
+    la, lb = a.layers[0], b.layers[0]
+    ra = [(*w, c) for w, c in zip(la.weight, la.bias)]
+    rb = [(*w, c) for w, c in zip(lb.weight, lb.bias)]
+    adj = [[k for k, r in enumerate(rb) if fits(p, r, delta)] for p in ra]
+    owner: dict[int, int] = {}
+
+    def augment(i: int, seen: set) -> bool:
+        for k in adj[i]:
+            if k not in seen:
+                seen.add(k)
+                if k not in owner or augment(owner[k], seen):
+                    owner[k] = i
+                    return True
+        return False
+
+    free = [i for i in range(len(ra)) if not augment(i, set())]
+    if not free:
+        return None
+    rows, cols, todo = {free[0]}, set(), [free[0]]  # alternating paths from one unmatched row
+    while todo:
+        for k in adj[todo.pop()]:
+            if k not in cols:
+                cols.add(k)
+                if owner[k] not in rows:
+                    rows.add(owner[k])
+                    todo.append(owner[k])
+    return sorted(rows)
+
+
 def _dec(q: Fraction) -> str:
     return f"{float(q):.6g}"
 
@@ -265,13 +301,16 @@ def _decide(p: Problem) -> Answer:
             summary += f"; hence |f_A − f_B| ≤ {details['implied']['bound']['decimal']} on the box"
         return (judged(Answer("orbit", "orbit-within", YES, THEOREM, "approximate-orbit", summary, details),
                             cert))
+    hall = None if lower > delta or (delta == 0 and proof is not None) else hall_violator(a, b, delta)
     evidence = ({"separation": proof} if delta == 0 and proof is not None else
-                {"output-bias": out_i} if lower > delta else None)
+                {"output-bias": out_i} if lower > delta else {"hall": hall} if hall else None)
     if evidence is not None:
         cert = envelope("not-orbit-within", claim("not-orbit-within", nets, None, tolerance=tol), evidence,
                         "approximate-orbit", THEOREM, seconds())
         why = ("B is not in the orbit (exact search)" if "separation" in evidence else
-               f"output bias {out_i} differs by {_dec(lower)}, and G fixes the output biases")
+               f"output bias {out_i} differs by {_dec(lower)}, and G fixes the output biases" if "output-bias"
+               in evidence else f"first hidden layer: rows {hall} of A have fewer than {len(hall)} rows of B within "
+               f"{_dec(delta)} up to a positive scale (Hall's condition fails)")
         summary = f"not within {_dec(delta)} of the orbit: {why}; best found ‖g·A − B‖∞ = {_dec(d)}"
         return (judged(Answer("orbit", "not-orbit-within", NO, THEOREM, "approximate-orbit", summary,
                                    details), cert))

@@ -9,8 +9,10 @@ kernel re-derives from B, Ω and δ alone (``implied_bound``); f_{g·A} = f_A si
 
 Kind ``not-orbit-within``: every g ∈ G has ‖g·A − B‖∞ > δ.  Evidence, one of:
 ``{"architecture": true}`` (widths differ: no g applies); ``{"output-bias": i}`` (G fixes the
-output layer's biases, so ‖g·A − B‖∞ ≥ |b_A,i − b_B,i| > δ for every g); or, for δ = 0 only,
-``{"separation": P}``, the proof of B ∉ G·A of ``orbit.check_separation``.
+output layer's biases, so ‖g·A − B‖∞ ≥ |b_A,i − b_B,i| > δ for every g); ``{"hall": S}`` (rows S
+of A's first hidden layer with fewer than |S| rows of B within δ up to a positive scale:
+``_check_hall``); or, for δ = 0 only, ``{"separation": P}``, the proof of B ∉ G·A of
+``orbit.check_separation``.
 
 **Implied bound (Lemma 5.2, uniform on Ω).**  For θ' with ‖θ' − B‖∞ ≤ δ: Δ_0 = 0,
 Δ_l = (|W_l| + δ11ᵀ)Δ_{l−1} + δ(s_{l−1} + 1)1 with s_{l−1} ≥ sup_Ω ‖a_{l−1}(x; B)‖_1 from
@@ -23,6 +25,7 @@ Trusts: ``exact``, ``network``, ``claims``, ``orbit`` (group elements, separatio
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Sequence
 
 from .claims import claim_domain, claim_networks
 from .clock import tick
@@ -78,6 +81,39 @@ def implied_bound(b: Net, box: Box, delta: Fraction) -> Fraction:
     return Fraction(max(big), _ONE)
 
 
+def fits(p: Sequence[Fraction], q: Sequence[Fraction], delta: Fraction) -> bool:
+    """Is there λ > 0 with |λ p_j − q_j| ≤ δ for every j?  Each j confines λ to an interval."""
+    lo, hi = Fraction(0), None
+    for x, y in zip(p, q):
+        if not x:
+            if abs(y) > delta:
+                return False
+            continue
+        u, v = sorted(((y - delta) / x, (y + delta) / x))
+        lo, hi = max(lo, u), v if hi is None else min(hi, v)
+    return hi is None or (lo <= hi and hi > 0)
+
+
+def _check_hall(a: Net, b: Net, delta: Fraction, rows: object) -> None:
+    """Hall's condition fails in the first hidden layer: the rows S of A (bias appended) have fewer
+    than |S| rows of B that some λ > 0 brings within δ.  (g·A)'s first layer has row π(i) = λ_i·row i
+    (inputs are not permuted), so every π sends some i ∈ S to a row farther than δ."""
+    require(len(a.widths) > 2, "evidence.hall: needs a hidden layer")
+    n = a.widths[1]
+    require(isinstance(rows, list) and all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < n
+                                           for i in rows) and len(set(rows)) == len(rows) and rows,
+            f"evidence.hall: expected distinct rows of the first hidden layer (0..{n - 1})")
+    la, lb = a.layers[0], b.layers[0]
+    ra = [(*la.weight[i], la.bias[i]) for i in rows]
+    partners = set()
+    for k in range(n):
+        tick()
+        if any(fits(r, (*lb.weight[k], lb.bias[k]), delta) for r in ra):
+            partners.add(k)
+    require(len(partners) < len(rows), f"evidence.hall: the {len(rows)} rows have {len(partners)} partners within "
+                                       "the tolerance: Hall's condition holds")
+
+
 @checker("orbit-within")
 def check_orbit_within(claim: dict, evidence: dict) -> None:
     """‖g·A − B‖∞ ≤ δ for the given g, exactly; with ``implies``: the Lemma 5.2 bound on the box."""
@@ -111,8 +147,11 @@ def check_not_orbit_within(claim: dict, evidence: dict) -> None:
         require(delta == 0, "evidence.separation: proves B ∉ G·A, which is the claim only for tolerance 0")
         check_separation(a, b, evidence["separation"])
         return
+    if "hall" in evidence:
+        _check_hall(a, b, delta, evidence["hall"])
+        return
     i = evidence.get("output-bias")
     require(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < a.widths[-1],
-            "evidence: expected output-bias (an output index) or separation")
+            "evidence: expected output-bias (an output index), hall or separation")
     gap = abs(a.layers[-1].bias[i] - b.layers[-1].bias[i])
     require(gap > delta, f"evidence.output-bias: |b_A − b_B| = {fmt(gap)} is not above the tolerance {fmt(delta)}")

@@ -108,3 +108,17 @@ def test_different_architectures_are_a_proved_no():
     b = random_network([2, 4, 1], random.Random(1))
     ans = api.orbit(a, b, tolerance=10)
     assert ans.code == 1 and ans.certificate["evidence"] == {"architecture": True}
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10 ** 6), st.sampled_from(ARCHS))
+def test_a_far_first_layer_row_is_a_proved_no(seed, widths):
+    """A first-layer row of B replaced by one that no positive scale of any row of A approaches:
+    Hall's condition fails for that row alone, exit 1 with the ``hall`` evidence."""
+    a, b = _planted(seed, widths, F(0))
+    layers = [(list(map(list, l.weight)), list(l.bias)) for l in b.layers]
+    layers[0][0][0] = [F(1000 * (-1) ** j) for j in range(widths[0])]
+    layers[0][1][0] = F(-1000)
+    far = Network.from_layers(layers)
+    ans = api.orbit(a, far, tolerance=F(1, 10))
+    assert ans.code == 1 and ans.certified and "hall" in ans.certificate["evidence"], ans.summary

@@ -29,6 +29,23 @@ def entry_distance(a: Network, b: Network, perms, scales) -> Fraction:
                for ra, rb in zip(la.weight + (la.bias,), lb.weight + (lb.bias,)) for x, y in zip(ra, rb))
 
 
+def scaled_gap(p, q) -> Fraction:
+    """min over λ > 0 of max_j |λ p_j − q_j| (convex, piecewise linear: a breakpoint or λ → 0+)."""
+    def f(lam):
+        return max(abs(lam * x - y) for x, y in zip(p, q))
+    cands = [y / x for x, y in zip(p, q) if x]
+    cands += [(y + s * z) / (x + s * w) for x, y in zip(p, q) for w, z in zip(p, q) for s in (1, -1) if x + s * w]
+    return min([f(c) for c in cands if c > 0] + [max(abs(y) for y in q)])
+
+
+def first_layer_bound(a: Network, b: Network) -> Fraction:
+    """min over permutations π of max_i min_λ ‖λ·row_i(A) − row_πi(B)‖∞ in the first layer (brute force)."""
+    from itertools import permutations
+    ra = [(*w, c) for w, c in zip(a.layers[0].weight, a.layers[0].bias)]
+    rb = [(*w, c) for w, c in zip(b.layers[0].weight, b.layers[0].bias)]
+    return min(max(scaled_gap(ra[i], rb[p[i]]) for i in range(len(ra))) for p in permutations(range(len(rb))))
+
+
 def still_true(cert) -> bool:
     """Independent oracle for a mutated certificate the kernel accepted."""
     try:
@@ -40,6 +57,8 @@ def still_true(cert) -> bool:
             if "output-bias" in ev:
                 i = ev["output-bias"]
                 return abs(a.layers[-1].bias[i] - b.layers[-1].bias[i]) > delta
+            if "hall" in ev:
+                return first_layer_bound(a, b) > delta
             if "separation" in ev:
                 return delta == 0 and orbit_search(a, b)[0] is None
             return a.widths != b.widths
@@ -87,6 +106,13 @@ def _certificates():
     ans = api.orbit(a, b, tolerance=0)
     assert ans.code == 1
     out.append(("not-within/zero", ans.certificate))
+    layers = [(list(map(list, l.weight)), list(l.bias)) for l in b.layers]
+    layers[0][0][2] = [F(5), F(-7)]
+    layers[0][1][2] = F(9)
+    far = Network.from_layers(layers)
+    ans = api.orbit(a, far, tolerance="1/20")
+    assert ans.code == 1 and "hall" in ans.certificate["evidence"], ans.summary
+    out.append(("not-within/hall", ans.certificate))
     c = random_network([2, 4, 2], random.Random(2))
     ans = api.orbit(a, c, tolerance=1)
     assert ans.code == 1 and ans.certificate["evidence"] == {"architecture": True}
