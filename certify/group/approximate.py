@@ -262,8 +262,8 @@ def _decide(p: Problem) -> Answer:
         reason = f"architectures differ: {'-'.join(map(str, a.widths))} vs {'-'.join(map(str, b.widths))}"
         cert = envelope("not-orbit-within", claim("not-orbit-within", nets, None, tolerance=tol),
                         {"architecture": True}, "approximate-orbit", THEOREM, seconds())
-        return (judged(Answer("orbit", "not-orbit-within", NO, THEOREM, "approximate-orbit",
-                                   f"not within {_dec(delta)} of the orbit: {reason}", {"reason": reason}), cert))
+        return judged(Answer("orbit", "not-orbit-within", NO, THEOREM, "approximate-orbit",
+                             f"not within {_dec(delta)} of the orbit: {reason}", {"reason": reason}), cert)
     report("matching neurons")
     g = nearest_element(a, b, deadline=p.deadline)
     d = distance(a.net, b.net, g.perms, g.scales)
@@ -299,8 +299,7 @@ def _decide(p: Problem) -> Answer:
         summary = f"within {_dec(delta)} of the orbit: ‖g·A − B‖∞ = {_dec(d)} ({fmt(d)}) with g below"
         if box is not None:
             summary += f"; hence |f_A − f_B| ≤ {details['implied']['bound']['decimal']} on the box"
-        return (judged(Answer("orbit", "orbit-within", YES, THEOREM, "approximate-orbit", summary, details),
-                            cert))
+        return judged(Answer("orbit", "orbit-within", YES, THEOREM, "approximate-orbit", summary, details), cert)
     hall = None if lower > delta or (delta == 0 and proof is not None) else hall_violator(a, b, delta)
     evidence = ({"separation": proof} if delta == 0 and proof is not None else
                 {"output-bias": out_i} if lower > delta else {"hall": hall} if hall else None)
@@ -312,8 +311,7 @@ def _decide(p: Problem) -> Answer:
                in evidence else f"first hidden layer: rows {hall} of A have fewer than {len(hall)} rows of B within "
                f"{_dec(delta)} up to a positive scale (Hall's condition fails)")
         summary = f"not within {_dec(delta)} of the orbit: {why}; best found ‖g·A − B‖∞ = {_dec(d)}"
-        return (judged(Answer("orbit", "not-orbit-within", NO, THEOREM, "approximate-orbit", summary,
-                                   details), cert))
+        return judged(Answer("orbit", "not-orbit-within", NO, THEOREM, "approximate-orbit", summary, details), cert)
     answer = undecided("orbit", "approximate-orbit",
                        f"undecided: the best group element found has ‖g·A − B‖∞ = {_dec(d)} > {_dec(delta)}, "
                        f"and the proved lower bound is {_dec(lower)} (output biases); no proof either way")
