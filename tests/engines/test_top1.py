@@ -123,3 +123,44 @@ def test_bad_input():
         api.equivalent(a, a, box=BOX, margin="1")  # --margin without --top1
     with pytest.raises(InputError):
         api.equivalent(a, a, box=BOX, top1=True, tolerance="1")
+
+
+def _cli(capsys, *argv):
+    from certify.cli import main
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+C_TOP = "examples/C-TOP.json", "examples/C-TOP-perturbed.json"
+
+
+@pytest.mark.parametrize("argv", [("--box=0:1,0:1", "--top1", "--margin=-1"), ("--box=0:1,0:1", "--top1", "--margin=nan"),
+                                  ("--box=0:1,0:1", "--top1", "--margin=abc"), ("--top1",),
+                                  ("--box=0:1,0:1", "--margin=1"), ("--box=0:1,0:1", "--top1", "--method=tree")])
+def test_cli_bad_input_is_exit_2_with_one_line(capsys, argv):
+    code, out, err = _cli(capsys, "equiv", *C_TOP, *argv)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_cli_json_certificate_and_counterexample(capsys, tmp_path):
+    cert, cex = tmp_path / "c.json", tmp_path / "x.json"
+    code, out, _ = _cli(capsys, "equiv", *C_TOP, "--box=-1:1,-1:1", "--top1", "--json", "--certificate", str(cert),
+                        "--counterexample", str(cex))
+    obj = json.loads(out)
+    assert code == 1 == obj["exit_code"] and obj["verdict"] == "not-top1-agreement" and obj["certified"]
+    ev = obj["evidence"]
+    assert not set(ev["argmax_A"]) & set(ev["argmax_B"]) and json.loads(cex.read_text())["x"] == ev["x"]
+    assert _cli(capsys, "check", str(cert), "--expect", "not-top1-agreement")[0] == 0
+    code, out, _ = _cli(capsys, "equiv", *C_TOP, "--box=0:1,0:1", "--top1", "--json")
+    assert code == 0 and json.loads(out)["verdict"] == "top1-agreement"
+
+
+def test_boundary_crossing_box_is_undecided_with_the_share_proved():
+    """A = A on a box that A's decision boundary crosses: one class per cell cannot cover it
+    (docs/formats.md, limitation), so exit 3 with the exact share of the volume proved."""
+    a = random_network([2, 6, 6, 3], random.Random(2))
+    ans = api.equivalent(a, a, box=BOX, top1=True, timeout=3)
+    assert ans.code == 3 and ans.verdict == "unknown", ans.summary
+    share = F(ans.details["certified_fraction"])
+    assert 0 < share < 1 and "% of the box volume" in ans.summary
