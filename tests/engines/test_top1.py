@@ -57,7 +57,7 @@ def assert_sound(ans, a, b, box, mu) -> None:
 def dominant(a: Network, rng: random.Random) -> tuple[Network, int]:
     """A with one class raised so far that it is the top class on the whole box."""
     c = rng.randrange(3)
-    return edited(a, {c: F(200)}), c
+    return edited(a, {c: F(10 ** 4)}), c
 
 
 @settings(max_examples=15, deadline=None)
@@ -93,7 +93,7 @@ def test_planted_tie(seed, raise_b):
     (agreement at margin 0); with margin 1/1000 A has no unique argmax (disagreement)."""
     rng = random.Random(seed)
     a = edited(random_network([2, 6, 6, 3], rng), copy_row=(0, 1))
-    a = edited(a, {0: F(200), 1: F(200)})
+    a = edited(a, {0: F(10 ** 4), 1: F(10 ** 4)})
     b = edited(a, {1: F(1, 100)}) if raise_b else a
     ans = api.equivalent(a, b, box=BOX, top1=True)
     assert ans.code == 0, ans.summary
