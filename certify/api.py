@@ -160,7 +160,7 @@ def _decided(decide: Callable[[Problem], Answer], p: Problem) -> Answer:
 
 def equivalent(a: NetworkLike, b: NetworkLike, box: BoxSpec = None, method: str = "auto",
                timeout: float | None = None, seed: int = 0, budget: int | None = None,
-               tolerance: Any = None) -> Answer:
+               tolerance: Any = None, top1: bool = False, margin: Any = None) -> Answer:
     """Is f_A = f_B on the box (else the networks' own domain, else R^d0)?  Exact.
 
     Yes: a certificate (orbit, shallow canonical form, region tree); no: an exact
@@ -173,6 +173,12 @@ def equivalent(a: NetworkLike, b: NetworkLike, box: BoxSpec = None, method: str 
     exceeds ε; undecided: the best proved upper bound and found lower bound.  ``method``:
     ``auto``, ``tree`` (one region tree on the box) or ``partition`` (box partition only).
 
+    ``top1``: asks instead whether at every x of the box some class c is a top class of both,
+    f_N,c − f_N,k ≥ ``margin`` (default 0) for N = A, B and every k ≠ c (margin 0: the sets of
+    maximisers intersect; margin > 0: unique, equal argmaxes).  Yes: a ``top1-agreement``
+    certificate; no: an exact x without a common top class; undecided: the certified share of
+    the box volume.
+
     >>> ans = equivalent("examples/D-ID.json", "examples/D-ID-perturbed.json")
     >>> ans.verdict, ans.code
     ('not-equivalent', 1)
@@ -182,6 +188,19 @@ def equivalent(a: NetworkLike, b: NetworkLike, box: BoxSpec = None, method: str 
     >>> equivalent("examples/D-ID.json", "examples/D-ID-perturbed.json", box="-1:1", tolerance="1/1000").verdict
     'not-equivalent-within'
     """
+    if margin is not None and not top1:
+        raise InputError("--margin", "only with --top1")
+    if top1:
+        if tolerance is not None:
+            raise InputError("--top1", "choose one of --top1 and --tolerance")
+        if method != "auto":
+            raise InputError("--method", f"with --top1, only auto (got {method})")
+        from .deep import top1 as agreement
+        p = _problem("equiv", {"A": a, "B": b}, box, timeout, seed, budget)
+        if p.box is None:
+            raise InputError("--top1", f"needs a box (--box or a network domain); the domain is {p.domain.text()}")
+        mu = Fraction(0) if margin is None else _tolerances(margin, 1, "--margin")[0]
+        return _decided(agreement.decide, replace(p, options={"margin": mu}))
     if tolerance is not None:
         from .deep import tolerance as within
         if method not in within.METHODS:

@@ -118,6 +118,11 @@ for r in range(3):
 add("D-ID-moved", [(l1w, l1b), (l2w, D_ID[1][1]), D_ID[2]], {}, "§6.2 D-ID under a group element")
 add("D-ID-perturbed", [D_ID[0], D_ID[1], ([[F(-7, 2), 9, F(-1001, 1000)]], [F(-4, 3)])], {},
     "§6.2 D-ID with W_3[0][2] moved by 1/1000")
+top = rand_layers([2, 6, 6, 3], seed=21)  # a 3-class classifier, and a copy with W_2[0][0] moved by 1/20
+add("C-TOP", top, {}, "issue 13: a 2-6-6-3 classifier (equiv --top1)")
+top_moved = [(list(map(list, w)), list(b)) for w, b in top]
+top_moved[1][0][0][0] += F(1, 20)
+add("C-TOP-perturbed", top_moved, {}, "issue 13: C-TOP with W_2[0][0] moved by 1/20")
 stab = rand_layers([3, 4, 4, 2], seed=7)
 stab[1][0][0] = [F(9, 2), F(2, 3), F(3, 2), F(4, 3)]
 stab[1][1][0] = F(4, 3)

@@ -74,6 +74,13 @@ def entries() -> list[Entry]:
         Entry("D-ID__D-ID-perturbed-within-0.01",
               "certify equiv examples/D-ID.json examples/D-ID-perturbed.json --box=-1:1 --tolerance 0.01", 1,
               lambda: eq(E("D-ID"), E("D-ID-perturbed"), box="-1:1", tolerance="0.01")),
+        # top-1 agreement (issue 13): a region-tree leaf on the box, a disagreement point
+        Entry("C-TOP__C-TOP-perturbed-top1-on-0-1",
+              "certify equiv examples/C-TOP.json examples/C-TOP-perturbed.json --box 0:1,0:1 --top1", 0,
+              lambda: eq(E("C-TOP"), E("C-TOP-perturbed"), box="0:1,0:1", top1=True)),
+        Entry("C-TOP__C-TOP-perturbed-top1",
+              "certify equiv examples/C-TOP.json examples/C-TOP-perturbed.json --box=-1:1,-1:1 --top1", 1,
+              lambda: eq(E("C-TOP"), E("C-TOP-perturbed"), box="-1:1,-1:1", top1=True)),
         # orbit membership
         Entry("D-ID__D-ID-moved", "certify orbit examples/D-ID.json examples/D-ID-moved.json", 0,
               lambda: certify.orbit(E("D-ID"), E("D-ID-moved"))),

@@ -23,7 +23,8 @@ STATEMENTS = {"not-equivalent": "not-equivalent", "equivalent": "equivalent", "i
               "in-int-sigma": "honest-shallow", "not-in-int-sigma": "honest-shallow",
               "locally-identifiable": "locally-identifiable",
               "batch-functional-dimension": "functional-dimension",
-              "equivalent-within": "equivalent-within", "not-equivalent-within": "not-equivalent-within"}
+              "equivalent-within": "equivalent-within", "not-equivalent-within": "not-equivalent-within",
+              "top1-agreement": "top1-agreement", "not-top1-agreement": "not-top1-agreement"}
 WHOLE = ("whole", "R^d", "Rd", "R")
 
 

@@ -29,6 +29,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "Exit 0: certificate (box partition: exact differential intervals or LP multipliers per "
                         "cell); 1: an exact x where the gap exceeds EPS; 3: the best proved upper bound and found "
                         "lower bound of the gap")
+    p.add_argument("--top1", action="store_true",
+                   help="decide instead top-1 agreement of two classifiers on the box: at every x some class c is "
+                        "a top class of both (f_A,c ≥ f_A,k and f_B,c ≥ f_B,k for all k: the sets of maximisers "
+                        "intersect; ties count as agreement when they share a class).  Needs a box.  Exit 0: "
+                        "certificate (box partition: exact interval margins or LP multipliers per cell); 1: an exact "
+                        "x where the argmax sets are disjoint; 3: the share of the box volume proved")
+    p.add_argument("--margin", metavar="MU",
+                   help="with --top1: require f_N,c − f_N,k ≥ MU (a rational ≥ 0, default 0); MU > 0 certifies a "
+                        "unique, equal argmax won by at least MU, so any tie-breaking rule agrees")
     add_certificate(p)
     p.add_argument("--counterexample", metavar="FILE",
                    help="write the counterexample point alone: .json ({\"x\": [...], \"fA\", \"fB\", \"gap\"}, exact "
@@ -46,7 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def counterexample_output(path: str | None) -> Output:
     def write(answer, target: str) -> bool:
         d = answer.details
-        if answer.verdict not in ("not-equivalent", "not-equivalent-within") or "x" not in d:
+        if answer.verdict not in ("not-equivalent", "not-equivalent-within", "not-top1-agreement") or "x" not in d:
             import sys
             print(f"certify: nothing written to {target}: there is no counterexample", file=sys.stderr)
             return False
@@ -62,5 +71,5 @@ def run(args: argparse.Namespace) -> int:
     from .. import api
     with activity("equiv"):
         answer = api.equivalent(a, b, args.box, method=args.method, timeout=args.timeout, seed=args.seed,
-                                budget=args.budget, tolerance=args.tolerance)
+                                budget=args.budget, tolerance=args.tolerance, top1=args.top1, margin=args.margin)
     return emit(answer, args, outputs)

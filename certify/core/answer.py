@@ -63,7 +63,8 @@ class Answer:
     @property
     def counterexample(self) -> "tuple[Fraction, ...] | None":
         """The exact point x of a ``not-equivalent`` answer, as Fractions (None otherwise)."""
-        x = self.details.get("x") if self.verdict in ("not-equivalent", "not-equivalent-within") else None
+        x = self.details.get("x") if self.verdict in ("not-equivalent", "not-equivalent-within",
+                                                                      "not-top1-agreement") else None
         return None if x is None else tuple(Fraction(v) for v in x)
 
     @property

@@ -17,6 +17,7 @@ from . import regiontree  # noqa: F401  (equivalent/region-tree; issue 3)
 from . import pruning  # noqa: F401  (equivalent/pruning: dead neurons removed)
 from . import tolerance  # noqa: F401  (equivalent-within, not-equivalent-within; issue 13)
 from . import approximate  # noqa: F401  (orbit-within, not-orbit-within; issue 13)
+from . import top1  # noqa: F401  (top1-agreement, not-top1-agreement; issue 13)
 from .clock import default_seconds, limit
 from .exact import InputError, no_duplicate_keys
 from .registry import CHECKERS, CheckFailure
@@ -30,6 +31,7 @@ _CLAIM = {"statement", "networks", "domain"}
 _CLAIM_EXTRA = {"locally-identifiable": {"radius"}, "functional-dimension": {"sample", "lower", "upper"}}
 _CLAIM_EXTRA.update(tolerance.CLAIM_FIELDS)
 _CLAIM_EXTRA.update(approximate.CLAIM_FIELDS)
+_CLAIM_EXTRA.update(top1.CLAIM_FIELDS)
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,8 @@ MAX_NODES = 2_000_000
 # claim fields beyond statement/networks/domain (dispatch reads this)
 CLAIM_FIELDS = {"equivalent-within": {"tolerance"}, "not-equivalent-within": {"tolerance"}}
 
-__all__ = ["CLAIM_FIELDS", "DiffNet", "interval_gap", "tolerance_targets", "check_within", "check_exceeds"]
+__all__ = ["CLAIM_FIELDS", "DiffNet", "interval_gap", "tolerance_targets", "cell_proof", "walk_partition",
+           "check_within", "check_exceeds"]
 
 
 # --------------------------------------------------------------------------- the claim
@@ -205,27 +206,39 @@ def _split(node: object, cell: list, where: str) -> tuple[int, Fraction]:
     return spec[0], c
 
 
-def _leaf(a: Net, b: Net, diff: list, cell: Box, eps, leaf: object, where: str) -> None:
-    if leaf == "intervals":
+def cell_proof(nets: Sequence[Net], cell: Box, proof: object, intervals, targets, where: str) -> None:
+    """One cell's proof: ``"intervals"`` runs the kind's exact interval check ``intervals(cell,
+    where)``; ``{"region-tree": T}`` walks T on the cell with the kind's ``targets(problem)``."""
+    if proof == "intervals":
+        intervals(cell, where)
+        return
+    require(isinstance(proof, dict) and set(proof) == {"region-tree"},
+            f"{where}: expected \"intervals\" or {{\"region-tree\": tree}}")
+    p = rt.Problem(list(nets), cell)
+    rt.walk(p, proof["region-tree"], targets(p), f"{where}.region-tree")
+
+
+def _gap_leaf(a: Net, b: Net, eps):
+    """The leaf check of a tolerance partition: every leaf bounds |f_A − f_B| by ε on its cell."""
+    diff: list = []
+
+    def intervals(cell: Box, where: str) -> None:
         if not diff:
             diff.append(DiffNet(a, b))
         for i, ((lo, hi), e) in enumerate(zip(interval_gap(diff[0], cell), eps)):
             require(-e <= lo and hi <= e, f"{where}: output {i}: the interval bound [{fmt(lo)}, {fmt(hi)}] of "
                                           f"f_A − f_B exceeds the tolerance {fmt(e)} on this cell")
-        return
-    require(isinstance(leaf, dict) and set(leaf) == {"region-tree"},
-            f"{where}: expected \"intervals\" or {{\"region-tree\": tree}}")
-    p = rt.Problem([a, b], cell)
-    rt.walk(p, leaf["region-tree"], tolerance_targets(p, eps), f"{where}.region-tree")
+    return lambda cell, leaf, where: cell_proof((a, b), cell, leaf, intervals,
+                                                lambda p: tolerance_targets(p, eps), where)
 
 
-def walk_partition(a: Net, b: Net, box: Box, eps, tree: object, where: str = "evidence.tree") -> int:
-    """Verify a pre-order partition tree of ``box``; returns the number of leaves."""
+def walk_partition(box: Box, tree: object, leaf, where: str = "evidence.tree") -> int:
+    """Verify a pre-order partition tree of ``box``, each leaf by ``leaf(cell, spec, where)``
+    (the claim kind's target set); returns the number of leaves."""
     require(isinstance(tree, list) and tree, f"{where}: expected a non-empty list of nodes")
     require(len(tree) <= MAX_NODES, f"{where}: more than {MAX_NODES} nodes")
     pending: list[list] = []  # cells of the upper children still to visit
     cell = list(box)
-    diff: list = []
     leaves = 0
     for i, node in enumerate(tree):
         tick()
@@ -240,7 +253,7 @@ def walk_partition(a: Net, b: Net, box: Box, eps, tree: object, where: str = "ev
             pending.append(upper)
             cell[k] = (cell[k][0], c)
             continue
-        _leaf(a, b, diff, tuple(cell), eps, node["leaf"], f"{at}.leaf")
+        leaf(tuple(cell), node["leaf"], f"{at}.leaf")
         leaves += 1
         cell = pending.pop() if pending else None  # type: ignore[assignment]
     require(cell is None, f"{where}: the tree ends early (a subtree is missing)")
@@ -252,7 +265,7 @@ def check_within(claim: dict, evidence: dict) -> None:
     """max over the box of |f_A,i − f_B,i| ≤ ε_i: every leaf of the partition proves it."""
     a, b, box, eps = _claim(claim, "equivalent-within")
     require(set(evidence) == {"method", "tree"}, "evidence: expected fields method and tree")
-    walk_partition(a, b, box, eps, evidence["tree"])
+    walk_partition(box, evidence["tree"], _gap_leaf(a, b, eps))
 
 
 @checker("not-equivalent-within")
