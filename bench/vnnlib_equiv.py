@@ -42,9 +42,9 @@ from _results import git_revision, machine, table, write_section  # noqa: E402
 
 ACAS = os.environ.get("ACASXU", "/work/shared/benchmarks/acasxu")
 # (network, noise r, box shrink, ε, timeout s); r = 0: g is f itself, asked for exact equality
-INSTANCES = [("1_1", 0.01, 10, "0.05", 60), ("1_1", 0.15, 10, "0.05", 60), ("1_9", 0.01, 10, "0.05", 60),
-             ("2_3", 0.01, 10, "0.05", 60), ("3_5", 0.03, 10, "0.05", 60), ("5_9", 0.15, 10, "0.05", 60),
-             ("1_1", 0.0, 10, "0", 60), ("1_1", 0.01, 1, "0.05", 60)]
+INSTANCES = [("1_1", 0.01, 10, "0.05", 120), ("1_1", 0.15, 10, "0.05", 120), ("1_9", 0.01, 10, "0.05", 120),
+             ("2_3", 0.01, 10, "0.05", 120), ("3_5", 0.03, 10, "0.05", 120), ("5_9", 0.15, 10, "0.05", 120),
+             ("1_1", 0.0, 10, "0", 120), ("1_1", 0.01, 1, "0.05", 60)]
 
 
 def literal(q: Fraction) -> str:

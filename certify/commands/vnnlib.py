@@ -254,7 +254,9 @@ def run(args: argparse.Namespace) -> int:
             answer.certificate = None
     elif answer.code in (0, 1):
         answer.code, answer.verdict = 3, "unknown"
-    if status == "unknown" and args.timeout is not None and time.perf_counter() - start >= 0.95 * args.timeout:
+    ran_out = "timeout" in answer.summary or "time limit" in answer.summary or \
+        args.timeout is not None and time.perf_counter() - start >= 0.95 * args.timeout
+    if status == "unknown" and args.timeout is not None and ran_out:
         status = "timeout"
     answer.details.update(vnnlib_result=status, vnnlib_assignment=pairs)
     info = {"result": status, "query": args.query, "networks": files, "relation": q.relation_text(),

@@ -485,7 +485,8 @@ def _empty_band(parts: list[Any]) -> str | None:
             db = _difference(b)
             if da and db and da[0] == db[0] and da[1] == 1 and db[1] == -1 and a.op in (">", ">=") \
                     and b.op in (">", ">=") and -da[2] >= db[2]:
-                return f"d_{da[0]} > {fmt(-da[2])} and d_{da[0]} < {fmt(db[2])}"
+                return (f"d_{da[0]} > {fmt(-da[2])} and d_{da[0]} < {fmt(db[2])}, d_{da[0]} = output {da[0]} of "
+                        "the first network minus the second")
     return None
 
 
