@@ -258,6 +258,10 @@ def run(args: argparse.Namespace) -> int:
         args.timeout is not None and time.perf_counter() - start >= 0.95 * args.timeout
     if status == "unknown" and args.timeout is not None and ran_out:
         status = "timeout"
+    if answer.domain is not None and answer.domain.box is not None:  # the box is the query's, not a --box
+        import dataclasses
+        answer.domain = dataclasses.replace(answer.domain, source="the query")
+        answer.summary = answer.summary.replace(" (--box)", " (the query)")
     answer.details.update(vnnlib_result=status, vnnlib_assignment=pairs)
     info = {"result": status, "query": args.query, "networks": files, "relation": q.relation_text(),
             "outputs": keep, "tolerance": [None if e is None else fmt(e) for e in q.tolerance],
@@ -280,5 +284,5 @@ def run(args: argparse.Namespace) -> int:
     for n, v in pairs:
         print(f"{n}={v}")
     sys.stdout.flush()
-    return emit(answer, args, outputs, [f"query:    {q.relation_text()} ({names[0]} = {files[names[0]]}, "
+    return emit(answer, args, outputs, [f"query:    unsat ⟺ {q.relation_text()} ({names[0]} = {files[names[0]]}, "
                                         f"{names[1]} = {files[names[1]]})"])
