@@ -59,8 +59,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=float, metavar="S",
                    help="total wall time in seconds (as VNN-COMP's run_instance.sh passes it); past it the "
                         "answer is 'timeout' (exit 3)")
-    p.add_argument("--method", default="auto", help="the equivalence engine's method (as certify equiv "
-                   "--method; with a tolerance: auto, tree, partition)")
+    from .equiv import METHODS
+    p.add_argument("--method", default="auto", choices=METHODS,
+                   help="the equivalence engine's method (as certify equiv --method; with a tolerance: auto, tree, "
+                        "partition)")
     add_certificate(p)
     add_seed(p, "the sampling refutation")
     add_budget(p, "engine steps (as certify equiv --budget)", "as certify equiv")

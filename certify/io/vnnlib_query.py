@@ -103,7 +103,6 @@ class Query:
     tolerance: list[Fraction | None]
     strict: list[bool]
     formula: list[Any] = field(repr=False)
-    top1: bool = False
 
     @property
     def outputs(self) -> list[int]:

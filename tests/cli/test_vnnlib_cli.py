@@ -152,3 +152,24 @@ def test_a_query_from_export_finds_its_models(capsys, tmp_path):
                tmp_path)[0] == 0
     code, out, _ = run(capsys, "vnnlib", tmp_path / "eq.vnnlib")
     assert code == 0 and out.startswith("unsat\n") and "eq-A.onnx" in out
+
+
+def test_an_output_the_relation_does_not_mention_is_unconstrained(capsys, tmp_path):
+    """g differs from f by 1 on output 1 only; the query bounds output 0 alone: unsat (restricted networks)."""
+    f = Network.from_layers([([["1"], ["-1"]], ["0", "0"]), ([["1", "1"], ["1", "-1"]], ["0", "0"])])
+    g = Network.from_layers([([["1"], ["-1"]], ["0", "0"]), ([["1", "1"], ["1", "-1"]], ["0", "1"])])
+    f.save(tmp_path / "f.json")
+    g.save(tmp_path / "g.json")
+    text = band_query(1, 2, "0.05").replace(" (or (> Y_g[0,1] (+ Y_f[0,1] 0.05)) (< Y_g[0,1] (- Y_f[0,1] 0.05)))", "")
+    (tmp_path / "q.vnnlib").write_text(text)
+    cert = tmp_path / "c.json"
+    code, out, _ = run(capsys, "vnnlib", tmp_path / "q.vnnlib", tmp_path / "f.json", tmp_path / "g.json",
+                       "--json", "--certificate", cert)
+    obj = json.loads(out)
+    assert code == 0 and obj["vnnlib"]["outputs"] == [0] and obj["vnnlib"]["tolerance"] == ["1/20", None]
+    assert "outputs 0 of f and g" in obj["summary"] and run(capsys, "check", cert)[0] == 0
+    # with both outputs constrained the gap of 1 on output 1 is found
+    (tmp_path / "q2.vnnlib").write_text(band_query(1, 2, "0.05"))
+    code, out, _ = run(capsys, "vnnlib", tmp_path / "q2.vnnlib", tmp_path / "f.json", tmp_path / "g.json",
+                       "--certificate", cert)
+    assert code == 1 and out.startswith("sat\nX_f[0,0]=") and run(capsys, "check", cert)[0] == 0
