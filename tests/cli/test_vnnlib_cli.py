@@ -173,3 +173,16 @@ def test_an_output_the_relation_does_not_mention_is_unconstrained(capsys, tmp_pa
     code, out, _ = run(capsys, "vnnlib", tmp_path / "q2.vnnlib", tmp_path / "f.json", tmp_path / "g.json",
                        "--certificate", cert)
     assert code == 1 and out.startswith("sat\nX_f[0,0]=") and run(capsys, "check", cert)[0] == 0
+
+
+@pytest.mark.parametrize("op, expected", [(">", (0, "unsat")), (">=", (1, "sat"))])
+def test_a_gap_exactly_eps_is_unsat_for_strict_and_sat_for_non_strict_atoms(tmp_path, op, expected):
+    """|f − g| = 1/64 everywhere; violation |d| > 1/64 is empty, |d| ≥ 1/64 is everywhere."""
+    net = Network.load(EX / "S3.json")
+    net.save(tmp_path / "a.json")
+    shifted(net, Fraction(1, 64)).save(tmp_path / "b.json")
+    text = band_query(1, 1, "0.015625").replace("(> Y_g", f"({op} Y_g").replace("(< Y_g", f"({op.replace('>', '<')} Y_g")
+    (tmp_path / "q.vnnlib").write_text(text)
+    code = main(["vnnlib", str(tmp_path / "q.vnnlib"), str(tmp_path / "a.json"), str(tmp_path / "b.json"),
+                 "--result", str(tmp_path / "r.txt")])
+    assert (code, (tmp_path / "r.txt").read_text().splitlines()[0]) == expected
