@@ -141,7 +141,7 @@ def run(bench: str, only: list[int] | None, write: bool) -> None:
             obj = {}
         ev, tm = obj.get("evidence", {}), obj.get("timings", {})
         bound = (f"found {ev['gap_lower_decimal']:.4g}" if "gap_lower_decimal" in ev else "")
-        if "gap_upper_decimal" in ev:
+        if "gap_upper_decimal" in ev and obj.get("certified"):  # a rejected certificate proves nothing
             bound += f"; proved ≤ {max(ev['gap_upper_decimal']):.4g}"
         summary = (f"{obj.get('verdict', '?')} ({obj.get('method', '?')}); generate {tm.get('generate', 0):.1f} s, "
                    f"kernel {tm.get('kernel', 0):.1f} s" + (f"; gap {bound}" if bound else ""))
