@@ -201,6 +201,7 @@ def readers(include: set[str] | None = None) -> list[Reader]:
     from certify.core.domain import parse_box
     from certify.io import load_any, save_any
     from certify.io.vnnlib import read_input_box
+    from certify.io.vnnlib_query import read_query
     from certify.kernel.dispatch import Verdict, check_text
     from certify.network import Network
 
@@ -217,6 +218,7 @@ def readers(include: set[str] | None = None) -> list[Reader]:
                                _npz_compressed(dead)], load_any, _well_formed_network),
         Reader("vnnlib", ".vnnlib", [VNNLIB_SEED.encode()] + _acas_property(),
                lambda p: read_input_box(p, _dim(p)), _box_ok),
+        Reader("vnnlib-query", ".vnnlib", _query_seeds(s3), read_query, _query_ok),
         Reader("box", "", [b"-1:1,0:1/2", b'[["-1","1"],[0,"0.5"]]', b"-1e3:2.5e-2, 1/3:2/3", b"0:1"],
                lambda text: parse_box(text, 2), _box_ok, names_file=False),
         Reader("certificate", ".json", [p.read_bytes() for p in sorted(CERTIFICATES.glob("*.json"))
@@ -238,6 +240,25 @@ def readers(include: set[str] | None = None) -> list[Reader]:
     except ImportError:
         pass
     return [r for r in out if include is None or r.name in include]
+
+
+def _query_seeds(net) -> list[bytes]:
+    """Two-network VNN-LIB 2.0 equivalence queries: certify's export and the isomorphic_acasxu_2026 template."""
+    from certify.io.vnnlib import equivalence_query
+    iso = ["(vnnlib-version <2.0>)",
+           "(declare-network f (declare-input X_f real [1, 1, 1, 2]) (declare-output Y_f real [1, 2]))",
+           "(declare-network g (isomorphic-to f) (declare-input X_g real [1,1,1,2]) (declare-output Y_g real [1,2]))",
+           "(assert (and (<= X_f[0,0,0,0] 0.679857769) (>= X_f[0,0,0,0] 0.6)))",
+           "(assert (and (<= X_f[0,0,0,1] 0.5) (>= X_f[0,0,0,1] -0.5)))",
+           "(assert (== X_f[0,0,0,0] X_g[0,0,0,0]))", "(assert (== X_f[0,0,0,1] X_g[0,0,0,1]))",
+           "(assert (or (or (> Y_g[0,0] (+ Y_f[0,0] 0.05)) (< Y_g[0,0] (- Y_f[0,0] 0.05)))",
+           " (or (> (- Y_g[0,1] Y_f[0,1]) 0.05) (< (* 2.0 Y_g[0,1]) (- (* 2.0 Y_f[0,1]) 0.1)))))"]
+    return [equivalence_query(net, net, ((Fraction(-1, 3), Fraction(5, 2)),)).encode(), "\n".join(iso).encode()]
+
+
+def _query_ok(q) -> bool:
+    return len(q.networks) == 2 and len(q.box) == q.networks[0].d_in and len(q.tolerance) == q.networks[0].d_out \
+        and all(e is None or e >= 0 for e in q.tolerance)
 
 
 VNNLIB_SEED = """; a property on two inputs

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import fuzzing
 
-NAMES = ["network-json", "nnet", "npz", "npz-arrays", "vnnlib", "box", "certificate", "onnx", "pt-torchscript",
+NAMES = ["network-json", "nnet", "npz", "npz-arrays", "vnnlib", "vnnlib-query", "box", "certificate", "onnx", "pt-torchscript",
          "pt-state-dict", "pt2-export"]
 
 
