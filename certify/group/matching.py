@@ -27,13 +27,10 @@ def search(a: Net, b: Net, budget: int = BUDGET) -> tuple[tuple[Perms, Scales] |
     """(g, None) with g·A = B, or (None, proof) proving B ∉ G·A.  Raises Undecided."""
     if a.widths != b.widths:
         return None, {"architecture": True}
-    na, nb = NormalForm(a), NormalForm(b)
-    fa, fb = fingerprint(na), fingerprint(nb)
-    if fa is not None and fb is not None and fa != fb:
-        # Refinement's first round already sees the difference, and refining further only
-        # splits classes, so the classes stay unbalanced: "apart" holds (the kernel checks it).
-        return None, {"apart": True}
-    pair = Pair(na, nb)
+    # No shortcut on a cheaper invariant (multisets of normal-form rows): a difference it sees,
+    # say in an output bias, need not unbalance the colour classes, and "apart" must be
+    # exactly what the kernel's refinement finds.
+    pair = Pair(NormalForm(a), NormalForm(b))
     steps = [0]
     nodes = len(pair.colours[0])
 
@@ -62,23 +59,6 @@ def search(a: Net, b: Net, budget: int = BUDGET) -> tuple[tuple[Perms, Scales] |
     if bij is None:
         return None, proof
     return _element(a, pair, bij), None
-
-
-def fingerprint(nf: NormalForm) -> tuple | None:
-    """A G-invariant of θ (from its normal form), or None when some neuron is free.
-
-    In the ℓ1 Sc-normal form (non-free rows scaled to norm 1), B = g·A implies B̂ = π·Â
-    when no neuron is free: each hidden layer's rows are permuted and their columns
-    permuted by the previous layer's π.  So the multiset of (sorted row entries, bias) per
-    hidden layer and the sorted entries of each output row agree.  Cheap: no refinement.
-    """
-    if any(any(fr) for fr in nf.free):
-        return None
-    out = []
-    for t, (w, b) in enumerate(zip(nf.w, nf.b)):
-        rows = [(tuple(sorted(r)), bias) for r, bias in zip(w, b)]
-        out.append(tuple(rows) if t == len(nf.w) - 1 else tuple(sorted(rows)))
-    return tuple(out)
 
 
 def find_group_element(a: Net, b: Net, budget: int = BUDGET) -> tuple[Perms, Scales] | None:
