@@ -19,17 +19,16 @@ def draw(records: list[dict], path: str) -> None:
     fig = Figure(figsize=(7.0, 4.6))
     top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
     dims = [r["fiber_dim"] for r in records]
+    n = min(r["orbit_dim"] for r in records)
     colours = ["#1f77b4" if r["certified"] else "#d62728" for r in records]
-    top.plot(ts, dims, color="#1f77b4", lw=0.8, alpha=0.5)
+    top.vlines(ts, n, dims, color="#1f77b4", lw=0.8, alpha=0.5)  # isolated jumps: no interpolation
     top.scatter(ts, dims, c=colours, zorder=3, s=22)
-    n = records[0]["orbit_dim"]
     top.axhline(n, color="grey", lw=0.6, ls=":")
     top.set_ylabel("dim fiber(θ(t))")
     top.set_yticks(range(min(dims + [n]), max(dims) + 1))
     top.set_title(f"family {name}: {FAMILIES[name][3]}", fontsize=9)
     levels = [HONESTY_LEVEL.get(r["honesty"], -1) for r in records]
-    bottom.step(ts, levels, where="mid", color="#2ca02c", lw=0.8, alpha=0.5)
-    bottom.scatter(ts, levels, c=colours, zorder=3, s=22)
+    bottom.scatter(ts, levels, c=["#2ca02c" if r["certified"] else "#d62728" for r in records], zorder=3, s=22)
     bottom.set_yticks([0, 1, 2], ["θ ∉ Σ", "Σ ∖ int Σ", "int Σ (honest)"])
     bottom.set_ylim(-0.5, 2.5)
     bottom.set_xlabel("t")
