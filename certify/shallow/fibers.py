@@ -55,6 +55,8 @@ from .fiber import Pair, flip, free_row, pair_relation, redistribute, slide, twi
 ZERO, ONE = Fraction(0), Fraction(1)
 THEOREM = "Theorem 3.3: the fiber is the union of strata given by (F1)–(F3); sample θ' has f_θ' = f_θ " \
           "(Theorem 3.1, canonical forms) and θ' ∉ G·θ (separation)"
+TS = (ONE, Fraction(1, 3), Fraction(5, 2), Fraction(-1, 7))  # family parameters tried for a sample:
+# a value may land in G·θ by coincidence (twins σ(x) + σ(2x) at t = 1 is a permutation)
 MAX_FLIPS = 16        # flip components listed (each is a copy of the orbit)
 MAX_FLIP_NEURONS = 14  # subsets enumerated among at most this many active neurons
 
@@ -228,11 +230,14 @@ def _freedoms(network: Network, sh: Shallow) -> list[tuple[Component, Pair | Non
     for i in range(sh.n):
         kind = _kind(sh, i)
         if kind == "silent":
-            p = _pair(network)
-            if any(p.w[i]):
-                free_row(p, i, ONE)
-            else:
-                p.w[i] = _unit(0, d)
+            p = []
+            for t in TS:
+                q = _pair(network)
+                if any(q.w[i]):
+                    free_row(q, i, t)
+                else:
+                    q.w[i] = [t * x for x in _unit(0, d)]
+                p.append(q)
             out.append((Component("free-row", f"[0,{i}]", f"(w_{i}, b_{i}) ∈ R^{d + 1} free (a_{i} = 0)", d + 1, True,
                                   "M2", "stratum", neurons=(i,)), p))
         elif kind == "constant":
@@ -252,7 +257,7 @@ def _freedoms(network: Network, sh: Shallow) -> list[tuple[Component, Pair | Non
         for sign in (1, -1):
             ray = [i for i in members if sh.sign[i] == sign]
             for j, k in zip(ray, ray[1:]):
-                p = twins(_pair(network), j, k, ONE, _unit(0, m))
+                p = [twins(_pair(network), j, k, t, _unit(0, m)) for t in TS]
                 out.append((Component("twins", f"[0,{j}], [0,{k}]", f"γ_{j} + γ_{k} fixed: a_{j} += t v, "
                                       f"a_{k} −= t v/λ, v ∈ R^{m}", m, True, "M6", "stratum", neurons=(j, k)), p))
         plus = [i for i in members if sh.sign[i] == 1]
@@ -262,14 +267,14 @@ def _freedoms(network: Network, sh: Shallow) -> list[tuple[Component, Pair | Non
             alpha = [sh.scale[j] * x + sh.scale[k] * y for x, y in zip(sh.a[j], sh.a[k])]
             pairs.append((j, k))
             if not any(alpha):
-                p = slide(_pair(network), j, k, ONE)
+                p = [slide(_pair(network), j, k, t) for t in TS]
                 out.append((Component("slide", f"[0,{j}], [0,{k}]", "the linear unit's offset: b_j += t, "
                                       "b_k −= λt, c −= t a_j", 1, True, "M9", "stratum", neurons=(j, k)), p))
     if len(pairs) >= 2:
         normals = [[Fraction(x) for x in sh.normal(j)] for j, _ in pairs]
         rank = rank_q(normals)
         if rank < len(pairs):
-            p = redistribute(_pair(network), sh, pairs, pair_relation(sh, pairs), ONE, _unit(0, m))
+            p = [redistribute(_pair(network), sh, pairs, pair_relation(sh, pairs), t, _unit(0, m)) for t in TS]
             out.append((Component("redistribute", ", ".join(f"[0,{j}]/[0,{k}]" for j, k in pairs),
                                   "negative masses moved between pairs along a relation Σ c_k ν_k = 0",
                                   m * (len(pairs) - rank), True, "M13", "stratum",
@@ -342,14 +347,17 @@ def _move(network: Network, sh: Shallow) -> list[tuple[Component, Pair | None]]:
         move = realisable_move(sh, pairs, singles, Budget(1 << 16))
     except TooExpensive:
         return []
-    if move is None or not move["R"]:
-        return []
+    if move is None or not move["R"] and not any(
+            sum((sh.flip(i)[e] for i in move["T"]), ZERO) for e in range(sh.m * sh.d)):
+        return []  # none, or a plain flip (listed with the flips)
     for seed in range(4):
         p = realise_move(_pair(network), sh, pairs, move, seed)
         if p is not None:
             what = f"R = {move['R']}, freed {move['remove']}, A' = {move['A']}, g = {move['g']}, T = {move['T']}"
-            return [(Component("move", what, "pairs collapsed; freed neurons on singles, new linear units or "
-                               "silent; negative masses re-solved (proof of Theorem 3.3)", 0, True, "M13",
+            how = ("pairs collapsed; freed neurons on singles, new linear units or silent; negative masses "
+                   "re-solved (proof of Theorem 3.3)") if move["R"] else \
+                "flip of T compensated by moving negative mass between the members of the pairs (Theorem 3.3)"
+            return [(Component("move", what, how, 0, True, "M13",
                                neurons=tuple(sorted({i for pr in move["R"] for i in pr} | set(move["T"])))), p)]
     return []
 
@@ -386,23 +394,29 @@ def describe(network: Network) -> Fiber:
         comps.append(comp)
         freedoms.append((comp, p))
     kept = []
-    for comp, p in freedoms:
-        if p is None or _fix(network, p) is None:
-            dropped.append(f"{comp.type} {comp.where}: no sample point constructed")
-            continue
-        sample = _network(network, p, comp.type)
-        if comp.contained_in is None and comp.type != "stratum":
-            comp.dim, comp.exact = stratum_dimension(sample)
-        result = certify_sample(network, sample, comp.mechanism or "search")
-        if isinstance(result, str):
-            (orbit_notes if result == "in-orbit" else dropped).append(f"{comp.type} {comp.where}: {result}")
-            continue
-        comp.certificate, comp.valid = result
-        comp.sample = sample
-        if not comp.valid:
+    for comp, candidates in freedoms:
+        candidates = candidates if isinstance(candidates, list) else [candidates]
+        reason = "no sample point constructed"
+        for p in candidates:
+            if p is None or _fix(network, copy.deepcopy(p)) is None:
+                continue
+            p = _fix(network, copy.deepcopy(p))
+            sample = _network(network, p, comp.type)
+            result = certify_sample(network, sample, comp.mechanism or "search")
+            if isinstance(result, str):
+                reason = result
+                continue
+            if comp.contained_in is None and comp.type != "stratum":
+                comp.dim, comp.exact = stratum_dimension(sample)
+            comp.certificate, comp.valid = result
+            comp.sample = sample
+            break
+        if comp.sample is None:
+            (orbit_notes if reason == "in-orbit" else dropped).append(f"{comp.type} {comp.where}: {reason}")
+        elif not comp.valid:
             dropped.append(f"{comp.type} {comp.where}: the kernel rejected the sample's certificate")
-            continue
-        kept.append(comp)
+        else:
+            kept.append(comp)
     comps = [c for c in comps if c.type == "orbit" or c in kept]
     return Fiber(network, network.N, orbit, local, local_exact, comps, dropped, orbit_notes, time.perf_counter() - start)
 

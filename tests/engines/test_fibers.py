@@ -212,3 +212,37 @@ def test_family_records_are_certified():
             if "certificate" in c:
                 assert certify.check(c["certificate"]).valid
     assert fibers.family_grid("pair", Fraction(-2), Fraction(2), 3) == [-2, -1, 0, 1, 2]
+
+
+@st.composite
+def planted(draw):
+    """Small 1-d or 2-d networks with coincidences: shared/opposite rows, zero outputs, zero rows."""
+    d, n, m = draw(st.integers(1, 2)), draw(st.integers(2, 4)), draw(st.integers(1, 2))
+    rows = []
+    for i in range(n):
+        how = draw(st.sampled_from(["new", "new", "copy", "opposite", "zero"])) if rows else "new"
+        if how == "new":
+            rows.append(([draw(NONZERO) for _ in range(d)], draw(st.integers(-2, 2))))
+        elif how == "zero":
+            rows.append(([0] * d, draw(st.integers(-2, 2))))
+        else:
+            w, b = rows[draw(st.integers(0, len(rows) - 1))]
+            s = draw(st.integers(1, 2)) * (1 if how == "copy" else -1)
+            rows.append(([s * x for x in w], s * b))
+    A = [[draw(st.integers(-3, 3)) for _ in range(n)] for _ in range(m)]
+    return Network.from_layers([([w for w, _ in rows], [b for _, b in rows]), (A, [0] * m)])
+
+
+@settings(max_examples=40)
+@given(planted())
+def test_sigma_iff_the_fiber_is_the_orbit(net):
+    """Theorem 3.3: θ ∈ Σ ⟺ no family outside G·θ; each listed family is certified."""
+    data = decision(net.net)
+    fib = certify.fiber(net)
+    assert not fib.dropped
+    others = [c for c in fib.components if c.type != "orbit"]
+    if data["sigma"] is True:
+        assert not others and fib.dim == fib.orbit_dim
+    elif data["sigma"] is False:
+        assert others
+    _samples_check(net, fib)
