@@ -9,7 +9,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 _API = ("Network", "Answer", "load", "equivalent", "orbit", "check", "hidden_symmetry", "honest",
-        "locally_identifiable", "functional_dimension", "prune", "zariski", "ask", "QUESTIONS")
+        "locally_identifiable", "functional_dimension", "prune", "zariski", "fiber", "fiber_family", "ask", "QUESTIONS")
 
 
 def __getattr__(name: str):

@@ -36,7 +36,8 @@ from .kernel.exact import InputError, rational
 from .network import Network
 
 __all__ = ["Network", "Answer", "load", "equivalent", "orbit", "hidden_symmetry", "honest",
-           "locally_identifiable", "functional_dimension", "prune", "check", "zariski", "ask", "QUESTIONS"]
+           "locally_identifiable", "functional_dimension", "prune", "check", "zariski", "fiber", "fiber_family",
+           "ask", "QUESTIONS"]
 
 NetworkLike = Any  # Network | str | os.PathLike | torch.nn.Module | Sequence[(weight, bias)]
 
@@ -422,6 +423,39 @@ def zariski(architecture: str | Sequence[int]):
             raise InputError("architecture", f"expected three widths d, n, m, got {architecture!r}")
         d, n, m = z.parse_architecture("-".join(map(str, dims)))
     return z.honest_set(d, n, m)
+
+
+def fiber(network: NetworkLike):
+    """The fiber of f_θ on R^d (one hidden layer) as a finite union of explicit families
+    (Theorem 3.3, docs/fibers.md): a ``certify.shallow.fibers.Fiber`` whose ``components``
+    each have a type, what moves, a dimension and — unless contained in G·θ — a sample θ'
+    with a kernel-checked hidden-symmetry certificate.  Not a yes/no question.  A network
+    without one hidden layer is bad input (``InputError``).
+
+    >>> fib = fiber([([[1], [2]], [0, 0]), ([[1, 3]], [0])])   # twins: σ(x) + 3σ(2x)
+    >>> fib.orbit_dim, fib.local_dim, fib.dim, [c.type for c in fib.components]
+    (2, 3, 3, ['orbit', 'stratum', 'twins', 'merge'])
+    >>> all(c.valid for c in fib.components if c.sample is not None)
+    True
+    """
+    from .shallow import fibers
+    net = as_network(network)
+    if not net.is_shallow:
+        raise InputError("layers", f"one hidden layer only (the network has {max(net.depth - 1, 0)})")
+    return fibers.describe(net)
+
+
+def fiber_family(name: str, ts: Sequence[Any]) -> list[dict]:
+    """One record per t of the family θ(t) (``"pair"``, ``"twins"``; docs/fibers.md): fiber and
+    stratum dimension, honesty, and the kernel-checked certificates behind them.
+
+    >>> [(r["t"], r["fiber_dim"], r["honesty"]) for r in fiber_family("twins", [0, 1])]
+    [('0', 3, 'not-sigma'), ('1', 2, 'int-sigma')]
+    """
+    from .shallow import fibers
+    if name not in fibers.FAMILIES:
+        raise InputError("--family", f"unknown family {name!r} (available: {', '.join(fibers.FAMILIES)})")
+    return [fibers.family_point(name, Fraction(rational(t, "t"))) for t in ts]
 
 
 # --------------------------------------------------------------------------- by name

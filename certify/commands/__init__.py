@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-COMMANDS = ("equiv", "orbit", "hidden", "honest", "zariski", "local", "fdim", "prune", "check", "export", "vnnlib", "convert",
+COMMANDS = ("equiv", "orbit", "hidden", "honest", "zariski", "fiber", "local", "fdim", "prune", "check", "export", "vnnlib", "convert",
             "plot", "survey", "batch", "demo")
 
 

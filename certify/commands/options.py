@@ -1,8 +1,10 @@
 """The options every command shares, each with one meaning, and the one way to print an answer.
 
 * ``--certificate FILE`` writes the kernel-checked certificate and nothing else.
-* A command's artifact has its own option: ``--witness`` (hidden: the network θ'),
-  ``--out`` (prune: the pruned network; plot: the picture; batch/survey: the results),
+* A command's artifact has its own option: ``--witness`` (hidden: the network θ'; fiber: a
+  folder of sample points θ' with their certificates), ``--out`` (prune: the pruned network;
+  plot: the picture; batch/survey: the results; fiber --family: the records, JSON lines;
+  its picture is ``--plot``),
   ``--counterexample`` (equiv: the point x).  Two outputs naming one file are refused,
   and every output path is checked before the work starts.
 * ``--timeout S`` is always the total wall time of the command; nested proofs have

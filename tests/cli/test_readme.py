@@ -14,7 +14,7 @@ import readme_tour  # noqa: E402
 
 def test_the_tour_has_the_commands_of_every_question():
     commands = {s.command.split()[1] for s in readme_tour.steps(readme_tour.README.read_text().split("\n"))}
-    assert {"equiv", "orbit", "prune", "hidden", "honest", "local", "fdim", "survey", "check", "vnnlib"} <= commands
+    assert {"equiv", "orbit", "prune", "hidden", "honest", "local", "fdim", "survey", "check", "vnnlib", "fiber"} <= commands
 
 
 def test_readme_tour_matches_behaviour():
