@@ -69,16 +69,19 @@ def milp(a, b, box, eps: float, timeout: float) -> tuple[str, float, float | Non
         prob.solve(pulp.HiGHS(msg=False, timeLimit=max(timeout - (time.perf_counter() - t), 1.0)))
     seconds = time.perf_counter() - t
     status = pulp.LpStatus[prob.status]
+    # pulp reports status "Optimal" also when HiGHS stops at the time limit with an incumbent;
+    # only the solution status says whether the optimum was proved (within HiGHS's tolerances)
+    optimal = prob.status == pulp.LpStatusOptimal and getattr(prob, "sol_status", None) == pulp.LpSolutionOptimal
     values = [v.varValue for v in xs]
     if any(v is None for v in values):
         return f"unknown ({status})", seconds, None
-    value = pulp.value(prob.objective) if status == "Optimal" else None
+    value = pulp.value(prob.objective) if optimal else None
     x = [min(max(Fraction(round(v * 2 ** 40), 2 ** 40), lo), hi) for v, (lo, hi) in zip(values, box)]
     fa, fb = evaluate(affine_maps(a.net), x), evaluate(affine_maps(b.net), x)
     exact = max(abs(p - q) for p, q in zip(fa, fb))
     if exact > Fraction(eps):
         return "not-equivalent (verified x)", seconds, value
-    if status == "Optimal":
+    if optimal:
         return ("equivalent (float, uncertified)" if value is not None and value <= eps
                 else "not-equivalent? (x does not re-check)",
                 seconds, value)

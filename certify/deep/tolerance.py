@@ -426,7 +426,10 @@ def _within(p: Problem, eps, tree: list, lower: tuple | None, stats: dict) -> An
                f"(box partition of {stats['leaves']} cells, {stats['region_leaves']} with region trees){low}")
     answer = Answer("equiv", "equivalent-within", YES, THEOREM_WITHIN, "box-partition", summary, details,
                     domain=p.domain)
-    return timed(judged(answer, cert), p.start)
+    answer = judged(answer, cert)
+    if not answer.certified:  # a rejected certificate proves no upper bound: do not report one
+        answer.details = {k: v for k, v in details.items() if k not in ("gap_upper", "gap_upper_decimal")}
+    return timed(answer, p.start)
 
 
 def _round_up(v: float) -> Fraction:
