@@ -18,6 +18,8 @@ import sys
 import time
 from fractions import Fraction
 
+import numpy as np
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
@@ -43,12 +45,18 @@ def main() -> None:
     box = shrunk_box(Fraction(args.shrink))
     stats: dict[tuple, list] = {}
     inner = dt._region_tree
+    fd: list = []
 
     def recorded(p, eps, cell, budget, deadline):
+        if not fd:
+            fd.append(dt.FloatDiff(p.a, p.b))
+        fd[0].gap(np.array([[float(l) for l, _ in cell]]), np.array([[float(h) for _, h in cell]]))
+        open_signs = int(fd[0].unstable[0])  # neurons of A or B whose sign float intervals leave open
         t = time.perf_counter()
         found = inner(p, eps, cell, budget, deadline)
         shape = tuple(Fraction(h - l) / (H - L) for (l, h), (L, H) in zip(cell, box))
-        stats.setdefault(shape, []).append((found is not None and found[0] == "proved", time.perf_counter() - t))
+        stats.setdefault(shape, []).append((found is not None and found[0] == "proved", time.perf_counter() - t,
+                                            open_signs))
         return found
 
     dt._region_tree = recorded
@@ -59,13 +67,16 @@ def main() -> None:
     dt._region_tree = inner
     rows, covered = [], Fraction(0)
     for shape, runs in sorted(stats.items(), key=lambda kv: -float(sum(kv[0]))):
-        ok = sum(1 for good, _ in runs if good)
+        ok = sum(1 for good, _, _ in runs if good)
         vol = Fraction(1)
         for s in shape:
             vol *= s
         covered += ok * vol
+        signs = sorted(u for _, _, u in runs)
+        good = sorted(u for g, _, u in runs if g)
         rows.append(["(" + ", ".join(str(s) for s in shape) + ")", len(runs), ok,
-                     f"{sum(s for _, s in runs):.1f}", f"{float(ok * vol):.2%}"])
+                     f"{sum(s for _, s, _ in runs):.1f}", f"{float(ok * vol):.2%}", f"{signs[0]}–{signs[-1]}",
+                     f"{good[0]}–{good[-1]}" if good else "—"])
     out = io.StringIO()
     pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(18)
     keep = [l for l in out.getvalue().splitlines() if "function calls" in l or "cumtime" in l or "/" in l]
@@ -79,7 +90,8 @@ def main() -> None:
         f"{ans.details.get('region_leaves')} region-tree leaves, {ans.details.get('cells')} interval evaluations; "
         f"volume covered by certified region-tree leaves: {float(covered):.2%} of the box.", "",
         "Region-tree leaf attempts per cell shape (side / box side, inputs 0–4):", "",
-        table(["cell shape", "attempts", "proved", "seconds", "box volume proved"], rows), "",
+        table(["cell shape", "attempts", "proved", "seconds", "box volume proved", "open signs (all)",
+               "open signs (proved)"], rows), "",
         "cProfile, cumulative (top entries):", "", "```", *keep, "```"])
     if not args.no_write:
         write_section("tolerance-profile", body)
