@@ -11,7 +11,10 @@ script samples max|f_A − f_B| on 20 000 random points (floats: an estimate), t
 ``certify.equivalent(A, B, box, tolerance=ε)`` and records the outcome, the total, generation
 and kernel times, the partition's size and the proved / found bounds.
 
-NNEquiv (samysweb/nnequiv) was not run side by side in this round (see RESULTS.md).
+With ``--peers nnequiv,milp,z3`` the same pairs (same ε, same box) also go to NNEquiv
+(samysweb/nnequiv, in its own virtualenv), certify's big-M MILP on HiGHS and a direct z3
+query, each with ``--peer-timeout``; their answers and times are recorded next to certify's
+(bench/peers: none of them gives a certificate).
 """
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ import certify  # noqa: E402
 from certify.core.domain import parse_box  # noqa: E402
 from certify.network import Network  # noqa: E402
 from _results import machine, table, write_section  # noqa: E402
+from peers import run_peer  # noqa: E402
 
 ACAS = os.environ.get("ACASXU", "/work/shared/benchmarks/acasxu")
 
@@ -72,7 +76,8 @@ def _g(x: float | None, digits: int) -> str:
     return "—" if x is None else f"{x:.{digits}g}"
 
 
-def run_pair(net: str, rel: float, shrink: Fraction, eps: str, timeout: float) -> list:
+def run_pair(net: str, rel: float, shrink: Fraction, eps: str, timeout: float, peers=(), peer_timeout=100.0,
+             strategy="REFINE_UNTIL_LAST") -> list:
     a = Network.load(os.path.join(ACAS, f"ACASXU_run2a_{net}_batch_2000.json"))
     b = perturbed(a, rel)
     box = shrunk_box(shrink)
@@ -82,8 +87,19 @@ def run_pair(net: str, rel: float, shrink: Fraction, eps: str, timeout: float) -
     return [f"ACASXU_{net}", rel, f"1/{shrink}" if shrink != 1 else "prop-1", eps, f"{est:.4g}",
             f"{ans.verdict} (exit {ans.code})", f"{total:.1f}", f"{ans.timings.get('generate', 0):.1f}",
             f"{ans.timings.get('kernel', 0):.1f}", d.get("leaves", "—"), d.get("region_leaves", "—"),
-            _g(upper, 4), _g(lower, 4)]
+            _g(upper, 4), _g(lower, 4)] + _peer_cells(a, b, box, eps, peers, peer_timeout, strategy)
 
+
+def _peer_cells(a, b, box, eps: str, peers, timeout: float, strategy: str) -> list[str]:
+    cells = []
+    for spec in peers:  # "name" or "name:seconds"
+        name, _, limit = spec.partition(":")
+        answer, seconds = run_peer(name, a, b, box, float(Fraction(eps)), float(limit or timeout), strategy)
+        cells.append(f"{answer}, {seconds:.1f} s")
+    return cells
+
+
+PEER_NAMES = {"nnequiv": "NNEquiv", "milp": "MILP (HiGHS)", "z3": "z3"}
 
 HEADER = ["network", "noise r", "box", "ε", "sampled max gap", "outcome", "total s", "generate s", "kernel s",
           "cells", "LP cells", "proved ≤", "found ≥"]
@@ -127,6 +143,11 @@ def main() -> None:
     ap.add_argument("--eps", default="0.05")
     ap.add_argument("--timeout", type=float, default=400.0)
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--peers", default="", help="also run these on the same pairs: nnequiv, milp, z3 "
+                    "(comma-separated, each optionally name:timeout; see bench/peers)")
+    ap.add_argument("--peer-timeout", type=float, default=100.0)
+    ap.add_argument("--strategy", default="REFINE_UNTIL_LAST", help="NNEquiv's refinement strategy")
+    ap.add_argument("--section", default="tolerance", help="RESULTS.md section to write")
     ap.add_argument("--nnet-vs-onnx", action="store_true", help="the .nnet files against the ONNX of the same "
                     "networks on the full property-1 box (section tolerance-nnet; use --eps 1e-5)")
     args = ap.parse_args()
@@ -138,28 +159,26 @@ def main() -> None:
             for r in (args.noise + "," + args.above).split(",") if r]
     jobs += [(net, float(r), Fraction(1)) for net in args.full_nets.split(",") if net
              for r in args.full_noise.split(",") if r]
+    peers = [p for p in args.peers.split(",") if p]
     for net, rel, shrink in jobs:
-        row = run_pair(net, rel, shrink, args.eps, args.timeout)
+        row = run_pair(net, rel, shrink, args.eps, args.timeout, peers, args.peer_timeout, args.strategy)
         print(" | ".join(map(str, row)), flush=True)
         rows.append(row)
     body = "\n".join([
         "## ε-equivalence of ACAS Xu against perturbed copies (issue 13)", "",
         f"Command: `python bench/tolerance.py --nets {args.nets} --noise {args.noise} --above {args.above} "
         f"--shrink {args.shrink} --full-nets {args.full_nets} --full-noise {args.full_noise} --eps {args.eps} "
-        f"--timeout {args.timeout:g}`.",
+        f"--timeout {args.timeout:g}" + (f" --peers {args.peers} --peer-timeout {args.peer_timeout:g} "
+                                           f"--strategy {args.strategy}" if peers else "") + "`.",
         f"Machine: {head}. Other engineers' jobs may have been running on the 2 cores.", "",
         "B = A with relative weight noise r (w·(1 + r·N(0,1)), numpy seed 0, rounded to float32); box = the "
         "property-1 box shrunk around its centre. \"sampled max gap\": floats on 20 000 random points (an "
         "estimate). \"proved ≤\": the tolerance of the kernel-checked certificate (on exit 3: of the weaker "
         "claim); \"found ≥\": the largest exact gap at a sampled rational point. \"LP cells\": cells whose "
         "leaf is a region tree (LP-duality multipliers) rather than differential intervals.", "",
-        table(HEADER, rows), "",
-        "NNEquiv (samysweb/nnequiv) was not run side by side: it needs numpy<2, swiglpk, onnxruntime and "
-        "skl2onnx in a separate environment, which this round did not set up. Issue 13 reports NNEquiv "
-        "saying \"equivalent\" (no certificate) in 24–45 s per pair on a box 10× smaller than property 1 "
-        "and timing out at 45 s on the full box, for five ACAS 1_1 pairs of its own (not these)."])
+        table(HEADER + [f"{PEER_NAMES.get(p.partition(':')[0], p)} (no certificate)" for p in peers], rows)])
     if not args.no_write:
-        write_section("tolerance", body)
+        write_section(args.section, body)
     print(body)
 
 

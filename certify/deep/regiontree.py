@@ -254,16 +254,18 @@ class _Node:
         return None if y is None else _json_y(y)
 
 
-# Python refuses to print (and json to read) integers of more than 4300 digits; an exact LP
-# solve can produce multipliers that long.  Such a node counts as unproved (it is split or the
-# tree gives up), never as an internal error.
-MAX_MULTIPLIER_BITS = 12000
+# Python refuses to print (and json to read) integers of more than 4300 digits, and the
+# kernel refuses a number string "p/q" of more than 4300 digits in all (kernel.exact.MAX_DIGITS);
+# an exact LP solve can produce multipliers that long.  Such a node counts as unproved (it is
+# split or the tree gives up), never as an internal error or a certificate the kernel rejects.
+# 14000 bits of numerator and denominator together are at most 14000·log10(2) + 2 < 4300 digits.
+MAX_MULTIPLIER_BITS = 14000
 
 
 def _json_y(y: list) -> list | None:
     for _, v in y:
         q = Fraction(v)
-        if max(abs(q.numerator).bit_length(), q.denominator.bit_length()) > MAX_MULTIPLIER_BITS:
+        if abs(q.numerator).bit_length() + q.denominator.bit_length() > MAX_MULTIPLIER_BITS:
             return None
     return [[list(r), fmt(v)] for r, v in y]
 

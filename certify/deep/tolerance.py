@@ -426,7 +426,10 @@ def _within(p: Problem, eps, tree: list, lower: tuple | None, stats: dict) -> An
                f"(box partition of {stats['leaves']} cells, {stats['region_leaves']} with region trees){low}")
     answer = Answer("equiv", "equivalent-within", YES, THEOREM_WITHIN, "box-partition", summary, details,
                     domain=p.domain)
-    return timed(judged(answer, cert), p.start)
+    answer = judged(answer, cert)
+    if not answer.certified:  # a rejected certificate proves no upper bound: do not report one
+        answer.details = {k: v for k, v in details.items() if k not in ("gap_upper", "gap_upper_decimal")}
+    return timed(answer, p.start)
 
 
 def _round_up(v: float) -> Fraction:
@@ -470,11 +473,18 @@ def _undecided(p: Problem, eps, search: Search | None, lower: tuple | None, reas
 
 # --------------------------------------------------------------------------- the decision
 
-def _region_tree(p: Problem, eps, box: Box, budget: int, deadline: float | None):
-    """A region tree for the tolerance targets on ``box``: ("proved", tree) | ("refuted", cex) | None."""
+def _region_tree(p: Problem, eps, box: Box, budget: int, deadline: float | None, seconds: float | None = None):
+    """A region tree for the tolerance targets on ``box``: ("proved", tree) | ("refuted", cex) | None.
+
+    ``seconds`` bounds the search after the problem's exact interval bounds are derived: on a
+    large cell of ACAS Xu that derivation alone takes 1–2 s, and counting it against a leaf's
+    budget made every attempt there fail for lack of time (issue 13, bench/tolerance_profile.py)."""
     from ..kernel import regiontree as krt
     from . import regiontree as rt
     kp = krt.Problem([p.a.net, p.b.net], box)
+    if seconds is not None:
+        until = time.perf_counter() + seconds
+        deadline = until if deadline is None else min(deadline, until)
     ma, mb = affine_maps(p.a.net), affine_maps(p.b.net)
     d0 = p.a.widths[0]
 
@@ -532,7 +542,7 @@ def decide(p: Problem) -> Answer:
 
     def leaf_prover(cell):
         box = tuple(cell)
-        found = _region_tree(p, eps, box, LP_LEAF_NODES, min(deadline, time.perf_counter() + LP_LEAF_SECONDS))
+        found = _region_tree(p, eps, box, LP_LEAF_NODES, deadline, LP_LEAF_SECONDS)
         return found[1] if found is not None and found[0] == "proved" else None
     # the upper-bound certificate of an unfinished partition must fit in the reserved time:
     # time one exact interval leaf, and cut the partition at as many cells as fit

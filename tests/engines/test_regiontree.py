@@ -226,3 +226,12 @@ def test_multipliers_too_long_to_print_leave_the_node_unproved():
     huge = Fraction(3 ** 20000, 7)
     assert _json_y([(("ge0", 0, 0, 0), huge)]) is None
     assert _json_y([(("ge0", 0, 0, 0), Fraction(1, 3))]) == [[["ge0", 0, 0, 0], "1/3"]]
+    # numerator and denominator each below Python's limit but 4300+ digits together: the kernel
+    # refuses the string "p/q", so the engine must not emit it (seen on ACAS Xu 1_9, issue 13)
+    split = Fraction(3 ** 5000 + 1, 2 ** 8000)
+    assert len(str(split.numerator)) + len(str(split.denominator)) > 4300
+    assert _json_y([(("ge0", 0, 0, 0), split)]) is None
+    from certify.kernel.exact import MAX_DIGITS
+    edge = Fraction(2 ** 6999 - 1, 2 ** 7000 - 1)  # the largest accepted: fits the kernel's limit
+    assert _json_y([(("ge0", 0, 0, 0), edge)]) is not None
+    assert len(str(edge.numerator)) + len(str(edge.denominator)) <= MAX_DIGITS

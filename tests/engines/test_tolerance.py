@@ -192,3 +192,19 @@ def test_different_architectures_use_the_region_tree():
     b = Network.from_layers(layers)
     ans = api.equivalent(a, b, box=BOX, tolerance=0)
     assert ans.code == 0 and ans.certified, ans.summary
+
+
+def test_a_rejected_certificate_reports_no_upper_bound(monkeypatch):
+    # if the kernel rejects the partition (e.g. a multiplier too long to read), the answer is
+    # exit 3 and must not claim the tolerance as a proved upper bound (seen on ACAS Xu, issue 13)
+    from certify.core import certificate
+    from certify.kernel.dispatch import Verdict
+    a = random_network([2, 3, 2], random.Random(2))
+    b = shifted(a, 1, F(1, 4))
+
+    def reject(cert):
+        return cert, Verdict(False, "equivalent-within", "box-partition", "planted rejection"), 0.0
+    monkeypatch.setattr(certificate, "finish", reject)
+    ans = api.equivalent(a, b, box=BOX, tolerance="1/2")
+    assert ans.code == 3 and not ans.certified and "planted rejection" in ans.summary
+    assert "gap_upper" not in ans.details and "gap_upper_decimal" not in ans.details
