@@ -54,7 +54,7 @@ MAX_NODES = 2_000_000
 # claim fields beyond statement/networks/domain (dispatch reads this)
 CLAIM_FIELDS = {"equivalent-within": {"tolerance"}, "not-equivalent-within": {"tolerance"}}
 
-__all__ = ["CLAIM_FIELDS", "DiffNet", "interval_gap", "tolerance_targets", "cell_proof", "walk_partition",
+__all__ = ["CLAIM_FIELDS", "counterexample_outputs", "DiffNet", "interval_gap", "tolerance_targets", "cell_proof", "walk_partition",
            "check_within", "check_exceeds"]
 
 
@@ -268,10 +268,8 @@ def check_within(claim: dict, evidence: dict) -> None:
     walk_partition(box, evidence["tree"], _gap_leaf(a, b, eps))
 
 
-@checker("not-equivalent-within")
-def check_exceeds(claim: dict, evidence: dict) -> None:
-    """Exact evaluation: x lies in the box and |f_A,i(x) − f_B,i(x)| > ε_i for some output i."""
-    a, b, box, eps = _claim(claim, "not-equivalent-within")
+def counterexample_outputs(a: Net, b: Net, box: Box, evidence: dict) -> tuple:
+    """Evidence {x, fA, fB}: x lies in the box and fA, fB are f_A(x), f_B(x) exactly (re-evaluated)."""
     require(set(evidence) == {"x", "fA", "fB"}, "evidence: expected fields x, fA, fB")
     try:
         x = vector(evidence["x"], "evidence.x", a.widths[0])
@@ -283,5 +281,13 @@ def check_exceeds(claim: dict, evidence: dict) -> None:
     fa, fb = evaluate(affine_maps(a), x), evaluate(affine_maps(b), x)
     require(list(fa) == list(ra), f"evidence.fA: recorded value differs from f_A(x) = {[fmt(v) for v in fa]}")
     require(list(fb) == list(rb), f"evidence.fB: recorded value differs from f_B(x) = {[fmt(v) for v in fb]}")
+    return fa, fb
+
+
+@checker("not-equivalent-within")
+def check_exceeds(claim: dict, evidence: dict) -> None:
+    """Exact evaluation: x lies in the box and |f_A,i(x) − f_B,i(x)| > ε_i for some output i."""
+    a, b, box, eps = _claim(claim, "not-equivalent-within")
+    fa, fb = counterexample_outputs(a, b, box, evidence)
     require(any(abs(p - q) > e for p, q, e in zip(fa, fb, eps)),
             "|f_A(x) − f_B(x)| ≤ ε at every output: the point is not a counterexample")

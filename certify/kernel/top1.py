@@ -129,15 +129,5 @@ def check_agreement(claim: dict, evidence: dict) -> None:
 def check_disagreement(claim: dict, evidence: dict) -> None:
     """Exact evaluation: x lies in the box and no class is a top class (margin μ) of both."""
     a, b, box, mu = _claim(claim, "not-top1-agreement")
-    require(set(evidence) == {"x", "fA", "fB"}, "evidence: expected fields x, fA, fB")
-    try:
-        x = vector(evidence["x"], "evidence.x", a.widths[0])
-        ra = vector(evidence["fA"], "evidence.fA", a.widths[-1])
-        rb = vector(evidence["fB"], "evidence.fB", a.widths[-1])
-    except InputError as e:
-        raise CheckFailure(str(e)) from None
-    require(in_box(x, box), "evidence.x: the point lies outside the box")
-    fa, fb = evaluate(affine_maps(a), x), evaluate(affine_maps(b), x)
-    require(list(fa) == list(ra), f"evidence.fA: recorded value differs from f_A(x) = {[fmt(v) for v in fa]}")
-    require(list(fb) == list(rb), f"evidence.fB: recorded value differs from f_B(x) = {[fmt(v) for v in fb]}")
+    fa, fb = kt.counterexample_outputs(a, b, box, evidence)
     require(not agrees(fa, fb, mu), "some class is a top class of both f_A(x) and f_B(x): not a counterexample")
