@@ -38,7 +38,7 @@ from itertools import combinations, product
 from flint import nmod_mat
 
 from .claims import claim_domain, claim_networks
-from .exact import InputError, Vector, dot, int_row, integer, primitive, rational
+from .exact import InputError, Vector, dot, int_row, integer, matrix, primitive, rational
 from .linalg import nullspace_q, rank_q
 from .network import Net
 from .registry import CHECKERS, CheckFailure, checker, require
@@ -133,8 +133,13 @@ def u_basis(sh: Shallow, normals: list[tuple[int, ...]]) -> list[list[Fraction]]
     return nullspace_q([[Fraction(x) for x in nu] for nu in normals], sh.d)
 
 
-def realisable_move(sh: Shallow, pairs: list[tuple[int, int]], singles: list[int], budget: Budget) -> dict | None:
-    """(C6): the first non-trivial realisable move μ = (R, r, A', g, T), or None."""
+def realisable_move(sh: Shallow, pairs: list[tuple[int, int]], singles: list[int], budget: Budget,
+                    limit: bool = False) -> dict | None:
+    """(C6): the first non-trivial realisable move μ = (R, r, A', g, T), or None.
+
+    ``limit``: the moves of Theorem 3.7 instead — those whose normals N_μ (the pairs Q ∖ R and
+    the singles A') are dependent, with excess e_μ = |N_μ| − rank N_μ > 0, tested against the
+    larger rank g + e_μ (moves with e_μ = 0 are exactly the (C6) tests)."""
     dim_m = sh.m
     for size in range(len(pairs) + 1):
         for R in combinations(range(len(pairs)), size):
@@ -147,13 +152,22 @@ def realisable_move(sh: Shallow, pairs: list[tuple[int, int]], singles: list[int
                         g = (size - a_size) // 2
                         rest = [k for k in range(len(pairs)) if k not in R]
                         normals = [sh.normal(pairs[k][0]) for k in rest] + [sh.normal(i) for i in A]
+                        e = excess(normals) if limit else 0
+                        if limit and not e:
+                            continue
                         basis = u_basis(sh, normals)
                         free = [i for i in singles if i not in A]
-                        T = _move_subset(sh, M_R, free, basis, g, size == 0, budget, dim_m)
+                        T = _move_subset(sh, M_R, free, basis, g + e, size == 0, budget, dim_m)
                         if T is not None:
-                            return {"R": [list(pairs[k]) for k in R], "remove": list(removed),
+                            move = {"R": [list(pairs[k]) for k in R], "remove": list(removed),
                                     "A": list(A), "g": g, "T": T}
+                            return dict(move, e=e) if limit else move
     return None
+
+
+def excess(normals: list) -> int:
+    """e = (number of normals) − (dimension of their span): the dependent ones (Theorem 3.7)."""
+    return len(normals) - rank_q([[Fraction(x) for x in nu] for nu in normals]) if normals else 0
 
 
 def _project(vec: list[Fraction], m: int, d: int, basis: list[list[Fraction]] | None) -> list[Fraction]:
@@ -221,15 +235,37 @@ def decide(net: Net, budget: int = BUDGET) -> dict:
         elif data["sigma"] is True:  # condition (a) of Theorem 3.6 over all n neurons
             T = bud.solve([sh.flip(i) for i in range(sh.n)], nonempty=True, dim=sh.m * sh.d)
             data["a"] = T if T is not None else True
+        if data["a"] is True and len(data["pairs"]) >= 2:  # Theorem 3.7: the limit moves
+            data["limit"] = None
+            pairs = [tuple(p) for p in data["pairs"]]
+            members = {i for p in pairs for i in p}
+            move = realisable_move(sh, pairs, [i for i in range(sh.n) if i not in members], bud, limit=True)
+            data["limit"] = move if move is not None else True
     except TooExpensive as e:
         data["undecided"] = f"{e}"
     data["patterns"] = budget - bud.left
-    if data["sigma"] is False or (data["a"] is not None and data["a"] is not True):
+    if data["sigma"] is False or (data["a"] is not None and data["a"] is not True) or isinstance(data.get("limit"), dict):
         data["int_sigma"] = data["U0"] = False
-    elif data["sigma"] is True and data["a"] is True:
+    elif data["sigma"] is True and data["a"] is True and data.get("limit", True) is True:
         data["U0"] = not data["pairs"]
-        data["int_sigma"] = True if len(data["pairs"]) <= 1 else None
+        data["int_sigma"] = True
     return data
+
+
+def classify(sh: Shallow) -> tuple[list[tuple[int, int]], list[int], list[int] | None]:
+    """(pairs (+ member, − member), singles, None) when every hyperplane carries one neuron or an
+    opposite pair; else (…, two neurons on one oriented hyperplane) — (C3) fails."""
+    pairs, singles = [], []
+    for members in groups(sh).values():
+        plus = [i for i in members if sh.sign[i] == 1]
+        minus = [i for i in members if sh.sign[i] == -1]
+        if len(plus) > 1 or len(minus) > 1:
+            return pairs, singles, (plus if len(plus) > 1 else minus)[:2]
+        if plus and minus:
+            pairs.append((plus[0], minus[0]))
+        else:
+            singles.append(members[0])
+    return sorted(pairs), sorted(singles), None
 
 
 def _sigma(sh: Shallow, data: dict, bud: Budget) -> None:
@@ -243,19 +279,9 @@ def _sigma(sh: Shallow, data: dict, bud: Budget) -> None:
     c2 = [i for i in range(sh.n) if sh.key[i] is None]
     if c2:
         return fail("C2", c2)
-    pairs, singles = [], []
-    for k, members in groups(sh).items():
-        plus = [i for i in members if sh.sign[i] == 1]
-        minus = [i for i in members if sh.sign[i] == -1]
-        if len(plus) > 1 or len(minus) > 1:
-            same = plus if len(plus) > 1 else minus
-            return fail("C3", same[:2])
-        if plus and minus:
-            pairs.append((plus[0], minus[0]))
-        else:
-            singles.append(members[0])
-    pairs.sort()
-    singles.sort()
+    pairs, singles, same = classify(sh)
+    if same:
+        return fail("C3", same)
     data["pairs"] = [list(p) for p in pairs]
     for i, j in pairs:
         if not any(sh.scale[i] * x + sh.scale[j] * y for x, y in zip(sh.a[i], sh.a[j])):
@@ -320,7 +346,9 @@ def check_split_family(claim: dict, evidence: dict) -> None:
     for i, k, t in coincidences(sh, shift):
         require(t is not None, f"neurons {i} and {k} share a hyperplane for every t")
         require(not 0 < t <= t0, f"neurons {i} and {k} share a hyperplane at t = {t}")
-    _check_witnesses(net, shift, t0, evidence["witnesses"])
+    hidden = net.layers[0]
+    _check_witnesses(net, lambda t: hidden._replace(bias=tuple(b + c * t for b, c in zip(hidden.bias, shift))),
+                     t0, evidence["witnesses"])
 
 
 def coincidences(sh, shift: list[Fraction]):
@@ -343,27 +371,156 @@ def coincidences(sh, shift: list[Fraction]):
                 yield i, k, None
 
 
-def _check_witnesses(net: Net, shift: list[Fraction], t0: Fraction, witnesses: object) -> None:
-    """Explicit hidden-symmetry certificates at points θ(t) of the family (each checked)."""
+def _check_witnesses(net: Net, at, t0: Fraction, witnesses: object) -> None:
+    """Explicit hidden-symmetry certificates at points θ(t) of the family (each checked);
+    ``at(t)`` is the hidden layer of θ(t)."""
     require(isinstance(witnesses, list), "evidence.witnesses: expected a list")
-    hidden, out = net.layers
+    out = net.layers[1]
     for n, item in enumerate(witnesses):
-        at = f"evidence.witnesses[{n}]"
-        require(isinstance(item, dict) and set(item) == {"t", "claim", "evidence"}, f"{at}: expected t, claim, evidence")
+        at_ = f"evidence.witnesses[{n}]"
+        require(isinstance(item, dict) and set(item) == {"t", "claim", "evidence"}, f"{at_}: expected t, claim, evidence")
         try:
-            t = rational(item["t"], f"{at}.t")
+            t = rational(item["t"], f"{at_}.t")
         except InputError as e:
             raise CheckFailure(str(e)) from None
-        require(0 < t <= t0, f"{at}.t: must lie in (0, t0]")
+        require(0 < t <= t0, f"{at_}.t: must lie in (0, t0]")
         claim = item["claim"]
-        require(isinstance(claim, dict) and isinstance(item["evidence"], dict), f"{at}: claim and evidence must be objects")
-        require(claim.get("domain", 0) is None, f"{at}.claim.domain: must be null (R^d0)")
+        require(isinstance(claim, dict) and isinstance(item["evidence"], dict), f"{at_}: claim and evidence must be objects")
+        require(claim.get("domain", 0) is None, f"{at_}.claim.domain: must be null (R^d0)")
         a, _ = claim_networks(claim, ("A", "B"))
-        moved = tuple(b + c * t for b, c in zip(hidden.bias, shift))
-        require(a.layers == (hidden._replace(bias=moved), out), f"{at}.claim.networks.A: is not θ(t)")
+        require(a.layers == (at(t), out), f"{at_}.claim.networks.A: is not θ(t)")
         fn = CHECKERS.get(("hidden-symmetry", item["evidence"].get("method")))
-        require(fn is not None, f"{at}.evidence.method: not a hidden-symmetry method")
+        require(fn is not None, f"{at_}.evidence.method: not a hidden-symmetry method")
         fn(claim, item["evidence"])
 
 
-__all__ = ["KIND", "Shallow", "structure", "decide", "groups", "u_basis", "realisable_move", "BUDGET"]
+# --------------------------------------------------------------------------- Theorem 3.7
+
+def pair_ratio(sh: Shallow, i: int, j: int) -> Fraction:
+    """λ > 0 with w_j = −λ w_i (i, j an opposite pair)."""
+    lead = next(k for k, x in enumerate(sh.w[i]) if x)
+    return -sh.w[j][lead] / sh.w[i][lead]
+
+
+def limit_normals(sh: Shallow, move: dict, pairs: list[tuple[int, int]]) -> list[int]:
+    """The neurons carrying N_μ: one member of every pair of Q ∖ R, then the singles of A'."""
+    removed = {tuple(p) for p in move["R"]}
+    return [p[0] for p in pairs if p not in removed] + list(move["A"])
+
+
+def limit_span(sh: Shallow, entries: list[int], direction) -> list[list[Fraction]] | None:
+    """The normals of θ(t) = (W + t·direction, b) on ``entries`` span W* = W_0 + span{η_i} for every
+    t ≠ 0 when every perturbed normal w_i (η_i ≠ 0) lies in the span W_0 of the unperturbed ones:
+    then w_i + t η_i ≡ t η_i mod W_0.  Returns a spanning list of W*, or None if that fails."""
+    fixed = [list(sh.w[i]) for i in entries if not any(direction[i])]
+    moved = [list(sh.w[i]) for i in entries if any(direction[i])]
+    if moved and (not fixed or rank_q(fixed + moved) != rank_q(fixed)):
+        return None
+    return fixed + [list(direction[i]) for i in entries if any(direction[i])]
+
+
+def nonzero_on(coeffs: list[Fraction], t0: Fraction) -> bool:
+    """p(t) = Σ c_k t^k has no root in [0, t0]: |c_0| > Σ_{k≥1} |c_k| t0^k (a sufficient test)."""
+    return abs(coeffs[0]) > sum(abs(c) * t0 ** k for k, c in enumerate(coeffs) if k)
+
+
+def stratum_kept(sh: Shallow, direction, t0: Fraction) -> str | None:
+    """For t ∈ (0, t0], θ(t) = (W + t·direction, b) has the pairs and singles of θ: every w_i(t) ≠ 0,
+    every pair of θ stays opposite, and no two other rows (w_i(t), b_i), (w_k(t), b_k) become
+    proportional (a 2×2 minor, a polynomial of degree ≤ 2 in t, has no root in [0, t0]).
+    Returns what fails, or None."""
+    rows = [(list(sh.w[i]) + [sh.b[i]], list(direction[i]) + [Fraction(0)]) for i in range(sh.n)]
+    paired = {}
+    for members in groups(sh).values():
+        if len(members) == 2:
+            paired[members[0]], paired[members[1]] = members[1], members[0]
+    for i in range(sh.n):
+        if not any(nonzero_on([sh.w[i][j], direction[i][j]], t0) for j in range(sh.d)):
+            return f"w_{i}(t) may vanish on (0, t0]"
+    for i, k in combinations(range(sh.n), 2):
+        if paired.get(i) == k:
+            lam = pair_ratio(sh, i, k)
+            if any(y != -lam * x for x, y in zip(direction[i], direction[k])):
+                return f"neurons {i} and {k} do not stay an opposite pair"
+            continue
+        (ri, di), (rk, dk) = rows[i], rows[k]
+        if not any(nonzero_on([ri[u] * rk[v] - ri[v] * rk[u],
+                               ri[u] * dk[v] + di[u] * rk[v] - ri[v] * dk[u] - di[v] * rk[u],
+                               di[u] * dk[v] - di[v] * dk[u]], t0)
+                   for u, v in combinations(range(sh.d + 1), 2)):
+            return f"the hyperplanes of neurons {i} and {k} may meet for some t ∈ (0, t0]"
+    return None
+
+
+def move_fields(evidence_move: object, sh: Shallow, pairs: list[tuple[int, int]], singles: list[int]) -> dict:
+    """The move μ = (R, r, A', g, T) of a certificate, parsed and checked to be a non-trivial move of θ."""
+    require(isinstance(evidence_move, dict) and set(evidence_move) == {"R", "remove", "A", "g", "T"},
+            "evidence.move: expected R, remove, A, g, T")
+    try:
+        R = [tuple(integer(v, f"evidence.move.R[{k}]", 0, sh.n) for v in p) for k, p in enumerate(evidence_move["R"])]
+        remove = [integer(v, f"evidence.move.remove[{k}]", 0, sh.n) for k, v in enumerate(evidence_move["remove"])]
+        A = [integer(v, f"evidence.move.A[{k}]", 0, sh.n) for k, v in enumerate(evidence_move["A"])]
+        T = [integer(v, f"evidence.move.T[{k}]", 0, sh.n) for k, v in enumerate(evidence_move["T"])]
+        g = integer(evidence_move["g"], "evidence.move.g", 0)
+    except (InputError, TypeError) as e:
+        raise CheckFailure(str(e)) from None
+    require(all(p in pairs for p in R) and len(set(R)) == len(R), "evidence.move.R: expected distinct opposite pairs of θ")
+    require(len(remove) == len(R) and all(r in p for r, p in zip(remove, R)), "evidence.move.remove: one member per pair of R")
+    require(set(A) <= set(singles) and len(set(A)) == len(A), "evidence.move.A: expected distinct singles")
+    require(set(T) <= set(singles) - set(A) and len(set(T)) == len(T), "evidence.move.T: expected distinct singles outside A'")
+    require(len(A) + 2 * g <= len(R), "evidence.move: |A'| + 2g > |R|")
+    require(R or T, "evidence.move: the trivial move (R = T = ∅)")
+    return {"R": [list(p) for p in R], "remove": remove, "A": A, "g": g, "T": T}
+
+
+@checker(KIND, "limit-move")
+def check_limit_move(claim: dict, evidence: dict) -> None:
+    """not-in-int-sigma (Theorem 3.7): for t ∈ (0, t0], θ(t) = (W + t·direction, b) has the pairs and
+    singles of θ, and the non-trivial move μ is realisable at θ(t) — so (C6) fails there and θ(t) ∉ Σ
+    (Theorem 3.3) — while θ(t) → θ."""
+    net = _net(claim)
+    require(claim.get("statement") == "not-in-int-sigma", "claim.statement: expected not-in-int-sigma")
+    require(set(evidence) == {"method", "move", "direction", "t0", "witnesses"},
+            "evidence: expected method, move, direction, t0, witnesses")
+    sh = structure(net)
+    try:
+        direction = matrix(evidence["direction"], "evidence.direction", sh.n, sh.d)
+        t0 = rational(evidence["t0"], "evidence.t0")
+    except InputError as e:
+        raise CheckFailure(str(e)) from None
+    require(t0 > 0, "evidence.t0: must be positive")
+    require(all(any(a) for a in sh.a), "(C1) fails: a neuron has a = 0")
+    require(all(k is not None for k in sh.key), "(C2) fails: a neuron has w = 0")
+    pairs, singles, same = classify(sh)
+    require(same is None, f"(C3) fails: neurons {same} share an oriented hyperplane")
+    move = move_fields(evidence["move"], sh, pairs, singles)
+    entries = limit_normals(sh, move, pairs)
+    members = {i for p in pairs for i in p if list(p) not in move["R"]}
+    require(all(not any(direction[i]) for i in range(sh.n) if i not in set(entries) | members),
+            "evidence.direction: only the normals of N_μ (pairs of Q ∖ R, singles of A') may move")
+    require(len(evidence["witnesses"] if isinstance(evidence["witnesses"], list) else []) >= 1,
+            "evidence.witnesses: expected at least one explicit witness")
+    failure = stratum_kept(sh, direction, t0)
+    require(failure is None, f"θ(t) leaves the stratum of θ: {failure}")
+    span = limit_span(sh, entries, direction)
+    require(span is not None, "evidence.direction: a moved normal is not in the span of the unmoved ones")
+    M = [Fraction(0)] * (sh.m * sh.d)
+    for i in move["remove"] + move["T"]:
+        M = [x + y for x, y in zip(M, sh.flip(i))]
+    basis = nullspace_q(span, sh.d) if span else None  # U = W*^⊥ (None: U = R^d)
+    u = sh.d if basis is None else len(basis)
+    proj = _project(M, sh.m, sh.d, basis)
+    require(u == 0 or rank_q([proj[r * u:(r + 1) * u] for r in range(sh.m)]) <= move["g"],
+            "rank(M_μ B_U) > g on θ(t): the move is not realisable")
+    _limit_witnesses(net, direction, t0, evidence["witnesses"])
+
+
+def _limit_witnesses(net: Net, direction, t0: Fraction, witnesses) -> None:
+    hidden = net.layers[0]
+    _check_witnesses(net, lambda t: hidden._replace(weight=tuple(tuple(x + t * y for x, y in zip(row, e))
+                                                               for row, e in zip(hidden.weight, direction))),
+                     t0, witnesses)
+
+
+__all__ = ["KIND", "Shallow", "structure", "decide", "groups", "u_basis", "realisable_move", "BUDGET", "excess",
+           "limit_normals", "pair_ratio", "stratum_kept"]

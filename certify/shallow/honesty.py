@@ -23,9 +23,10 @@ from ..core.answer import NO, UNDECIDED, YES, Answer, judged, timed
 from ..core.problem import Problem
 from ..core.certificate import claim, envelope
 from ..kernel.exact import InputError, fmt
-from ..kernel.honest import BUDGET, coincidences, structure
+from ..kernel.honest import BUDGET, coincidences, limit_normals, pair_ratio, stratum_kept, structure
 from ..kernel.honest import decide as decision_data
 from ..group.matching import separation
+from ..kernel.linalg import rank_q
 from ..kernel.moves import replay
 from ..kernel.subsetsum import TooExpensive
 from ..network import Network
@@ -36,6 +37,8 @@ THEOREM = {
     "U0": "Theorem 3.4: θ ∈ U_0 ⊂ int Σ (distinct hyperplanes, no zero subset sum of flip matrices)",
     "U1": "Theorem 3.6: one opposite pair with (a)–(d): θ ∈ int Σ",
     "family": "Theorems 3.4, 3.6: split pairs + zero subset sum (a) ⇒ hidden flips arbitrarily close to θ",
+    "limit": "Theorem 3.7: ≥ 2 opposite pairs, θ ∈ Σ, (a), and no limit move: θ ∈ int Σ",
+    "limit-move": "Theorem 3.7: a limit move (dependent normals N_μ) is realisable at θ(t) → θ, so θ ∉ int Σ",
     "strong": "§3.6 Remark (i): in the shallow case int Σ is strongly honest (Pr acts freely)",
 }
 CONDITION_MECHANISMS = {"C1": ("M2",), "C2": ("M3",), "C3": ("M6",), "C4": ("M9",), "C5": ("M13",),
@@ -103,9 +106,18 @@ def witness_finding(network: Network, data: dict, findings: list | None = None):
     return None
 
 
+def _int_theorem(data: dict) -> str:
+    """The theorem that puts θ in int Σ: 3.4 (no pair), 3.6 (one pair), 3.7 (two or more)."""
+    return THEOREM["U0"] if data["U0"] else THEOREM["U1"] if len(data["pairs"]) == 1 else THEOREM["limit"]
+
+
+def _move_text(move: dict) -> str:
+    return f"(R = {move['R']}, removed {move['remove']}, A' = {move['A']}, g = {move['g']}, T = {move['T']}, e = {move['e']})"
+
+
 def in_sigma_envelope(network: Network, data: dict, statement: str, seconds: float, budget: int = BUDGET) -> dict:
     """The ``honest-shallow``/``decision`` certificate (not yet judged) for θ ∈ Σ or θ ∈ int Σ."""
-    theorem = THEOREM["sigma"] if statement == "in-sigma" else (THEOREM["U0"] if data["U0"] else THEOREM["U1"])
+    theorem = THEOREM["sigma"] if statement == "in-sigma" else _int_theorem(data)
     if budget != BUDGET:  # the kernel recomputes the data with its own fixed budget
         data = decision_data(network.net, BUDGET)
     evidence = {"method": "decision", "decision": data}
@@ -143,6 +155,76 @@ def family_certificate(network: Network, data: dict, seconds: float):
     cert = envelope("honest-shallow", claim("not-in-int-sigma", {"A": network}, None), evidence,
                     "split-family", THEOREM["family"], seconds)
     return cert, witness
+
+
+def limit_direction(network: Network, data: dict) -> list[list[Fraction]]:
+    """The perturbation η of Theorem 3.7's proof for the limit move μ = data["limit"]: with
+    N_μ = B ∪ X (B a basis of W_0 = span N_μ, X the e_μ dependent normals) and ρ = rank(M_μ B_U)
+    ≤ g + e_μ, pick ρ − g rows of M_μ independent modulo W_0 and add t·(one of them) to the
+    normals of ρ − g members of X (both members of a pair, in ratio −λ, so it stays a pair).
+    Then span N_μ(t) = W_0 + span{rows} for t ≠ 0, and M_μ has rank ≤ g on its annihilator."""
+    sh = structure(network.net)
+    move = data["limit"]
+    pairs = [tuple(p) for p in data["pairs"]]
+    entries = limit_normals(sh, move, pairs)
+    basis, extra = [], []
+    for i in entries:
+        (basis if rank_q([list(sh.w[j]) for j in basis + [i]]) > len(basis) else extra).append(i)
+    M = [Fraction(0)] * (sh.m * sh.d)
+    for i in move["remove"] + move["T"]:
+        M = [x + y for x, y in zip(M, sh.flip(i))]
+    rows = [M[r * sh.d:(r + 1) * sh.d] for r in range(sh.m)]
+    span = [list(sh.w[j]) for j in basis]
+    chosen = []
+    for row in rows:
+        if rank_q(span + chosen + [row]) > len(basis) + len(chosen):
+            chosen.append(row)
+    need = len(chosen) - move["g"]  # ρ − g (ρ = rank of M_μ on U = W_0^⊥)
+    direction = [[Fraction(0)] * sh.d for _ in range(sh.n)]
+    partner = {p[0]: p[1] for p in pairs}
+    for i, eta in zip(extra, chosen[:max(need, 0)]):
+        direction[i] = list(eta)
+        if i in partner:
+            lam = pair_ratio(sh, i, partner[i])
+            direction[partner[i]] = [-lam * x for x in eta]
+    return direction
+
+
+DELTA = Fraction(1, 1000)  # the witness point lies within this distance (max-norm) of θ
+
+
+def limit_certificate(network: Network, data: dict, seconds: float, delta: Fraction = DELTA):
+    """θ ∉ int Σ by Theorem 3.7: the family θ(t) = (W + t·η, b), t ∈ (0, t0], with an explicit
+    hidden-symmetry witness at a point t with ‖θ(t) − θ‖_∞ ≤ ``delta`` (found by the Theorem 3.3
+    decision at θ(t), checked by the kernel).  Returns (certificate, distance), or None when no
+    witness was accepted."""
+    sh = structure(network.net)
+    direction = limit_direction(network, data)
+    t0 = Fraction(1)
+    while stratum_kept(sh, direction, t0) is not None:
+        t0 /= 2
+        if t0 < Fraction(1, 1 << 60):
+            return None
+    size = max(abs(x) for row in direction for x in row)  # > 0: θ ∈ Σ, so the move needs η ≠ 0
+    t = min(t0, delta / size)
+    hidden, out = network.layers
+    moved_layer = hidden._replace(weight=tuple(tuple(x + t * y for x, y in zip(row, e))
+                                               for row, e in zip(hidden.weight, direction)))
+    moved = network.replace(layers=(moved_layer, out), name=f"{network.name or 'network'}(t={fmt(t)})")
+    near = decision_data(moved.net, BUDGET)
+    if near["sigma"] is not False:
+        return None
+    found = witness_finding(moved, near)
+    if found is None:
+        return None
+    _, wcert, _, _ = found
+    nested = {"t": fmt(t), "claim": wcert["claim"], "evidence": wcert["evidence"]}
+    move = {k: data["limit"][k] for k in ("R", "remove", "A", "g", "T")}
+    evidence = {"method": "limit-move", "move": move, "direction": [[fmt(x) for x in row] for row in direction],
+                "t0": fmt(t0), "witnesses": [nested]}
+    cert = envelope("honest-shallow", claim("not-in-int-sigma", {"A": network}, None), evidence,
+                    "limit-move", THEOREM["limit-move"], seconds)
+    return cert, t * size
 
 
 def _report(data: dict) -> dict:
@@ -191,17 +273,31 @@ def decide(p: Problem) -> Answer:
         return _answer(p, "not-honest", NO, THEOREM["family"], "split-family",
                        f"not honest: θ ∈ Σ (no hidden symmetry) but not in int Σ — flipping neurons {data['a']} "
                        "is a hidden symmetry of nearby points with split hyperplanes", details, cert)
+    if data["sigma"] is True and isinstance(data.get("limit"), dict):
+        built = limit_certificate(network, data, p.elapsed())
+        details["limit"] = data["limit"]
+        if built is None:
+            return _undecided(p, "θ ∈ Σ and a limit move of Theorem 3.7 is realisable, but no witness "
+                              "certificate at a nearby point was accepted", details)
+        cert, distance = built
+        details["distance"] = fmt(distance)
+        return _answer(p, "not-honest", NO, THEOREM["limit-move"], "limit-move",
+                       f"not honest: θ ∈ Σ (no hidden symmetry) but not in int Σ — moving normals by t·η "
+                       f"makes the move {_move_text(data['limit'])} realisable (checked witness at distance "
+                       f"{fmt(distance)}, and every t ∈ (0, t0])", details, cert)
     if data["int_sigma"] is True:
         cert = in_sigma_envelope(network, data, "in-int-sigma", p.elapsed(), budget)
-        where = "U_0 (Theorem 3.4)" if data["U0"] else "U_1, one opposite pair (Theorem 3.6)"
-        return _answer(p, "honest", YES, THEOREM["U0"] if data["U0"] else THEOREM["U1"], "decision",
+        q = len(data["pairs"])
+        where = ("U_0 (Theorem 3.4)" if data["U0"] else "U_1, one opposite pair (Theorem 3.6)" if q == 1
+                 else f"{q} opposite pairs and no limit move (Theorem 3.7)")
+        return _answer(p, "honest", YES, _int_theorem(data), "decision",
                        f"honest: θ ∈ int Σ via {where}; strongly honest ({THEOREM['strong']})", details, cert)
-    if data["sigma"] is True:  # m ≥ 2 with ≥ 2 pairs: the theory is incomplete (§3.5)
+    if data["sigma"] is True:  # the limit moves of Theorem 3.7 were over budget
         cert = in_sigma_envelope(network, data, "in-sigma", p.elapsed(), budget)
+        stop = f"{p.stopped()} (the budget is what fits in the time): " if cut else ""
         answer = Answer("honest", "unknown", UNDECIDED, THEOREM["sigma"], "decision",
-                        f"undecided: θ ∈ Σ (certified), but with {len(data['pairs'])} opposite pairs and "
-                        f"m = {network.widths[-1]} ≥ 2 outputs int Σ is not characterised (§3.5)", details,
-                        domain=p.domain)
+                        f"undecided: θ ∈ Σ (certified), but int Σ is not decided: {stop}{data['undecided']} "
+                        "(the limit moves of Theorem 3.7)", dict(details, stopped=cut), domain=p.domain)
         return timed(judged(answer, cert), p.start)
     stop = f"{p.stopped()} (the budget is what fits in the time): " if cut else ""
     return _undecided(p, f"undecided: {stop}{data['undecided']} (theory §3.7: U_0 membership is NP-hard in general)",
