@@ -107,6 +107,8 @@ def entries() -> list[Entry]:
         Entry("S2", "certify honest examples/S2.json", 0, lambda: certify.honest(E("S2"))),
         Entry("S10", "certify honest examples/S10.json", 0, lambda: certify.honest(E("S10"))),
         Entry("S1", "certify honest examples/S1.json", 1, lambda: certify.honest(E("S1"))),
+        Entry("S14", "certify honest examples/S14.json", 0, lambda: certify.honest(E("S14"))),
+        Entry("S13", "certify honest examples/S13.json", 1, lambda: certify.honest(E("S13"))),
         # local identifiability, with an explicit radius
         Entry("D-ID-radius", "certify local examples/D-ID.json --radius", 0,
               lambda: certify.locally_identifiable(E("D-ID"), radius=True)),
