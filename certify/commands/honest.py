@@ -1,4 +1,4 @@
-"""certify honest NET: is θ in the maximal honest open set int Σ (theory §3.4–3.6)?"""
+"""certify honest NET: is θ in the maximal honest open set int Σ (theory §3.4–3.7)?"""
 from __future__ import annotations
 
 import argparse
@@ -9,8 +9,7 @@ from .options import NET_HELP, add_assume, add_budget, add_certificate, add_json
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("honest", help="decide θ ∈ int Σ (no hidden symmetries near θ) exactly for one hidden layer",
                        description="Decide whether θ lies in the maximal honest open set int Σ (theory §3.5): "
-                       "exact for one hidden layer (Theorems 3.3–3.6; for m ≥ 2 outputs with ≥ 2 opposite pairs "
-                       "int Σ is open in the theory: exit 3).  Honesty is about the function on R^d0 (no box).  "
+                       "exact for one hidden layer (Theorems 3.3–3.7, any number of opposite pairs).  Honesty is about the function on R^d0 (no box).  "
                        "Reports Σ, U_0, int Σ and strong honesty.  Exit 0: honest; 1: not honest (witness, or a "
                        "nearby family of witnesses); 3: undecided.  Deep networks: exit 1 with a catalogue "
                        "witness, otherwise 3.")
@@ -46,6 +45,11 @@ def run(args: argparse.Namespace) -> int:
             lines.append(f"witness:  {d['mechanism']} — {d['where']}")
         if d.get("subset") is not None:
             lines.append(f"family:   split the opposite pairs, then flip neurons {d['subset']} of hidden layer 0")
+        if isinstance(d.get("limit"), dict) and d.get("moved") is not None:
+            mv = d["limit"]
+            lines.append(f"family:   tilt the normals of neurons {d['moved']} by t·η, t ∈ (0, t0]; then the move "
+                         f"R = {mv['R']} (removing {mv['remove']}), A' = {mv['A']}, g = {mv['g']}, T = {mv['T']} "
+                         f"is realisable (excess e = {mv['e']}); witness at distance {d['distance']}")
         if d.get("undecided"):
             lines.append(f"cost:     {d['undecided']}")
         if d.get("note"):

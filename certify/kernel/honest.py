@@ -15,12 +15,21 @@ checker, so a certificate holds the data and the kernel recomputes and compares 
 * Theorem 3.4: with no pairs (θ ∈ D), int Σ = Σ = U_0.  Theorem 3.6: with one pair,
   θ ∈ int Σ ⟺ θ ∈ Σ and (a) no non-empty T ⊂ [n] has Σ_T F_t = 0 ((b)–(d) are the
   conditions C4 and C6 of the one-pair case).  For m = 1 two pairs always violate C6.
-  For m ≥ 2 with ≥ 2 pairs int Σ is left open (§3.5): ``int_sigma`` is None.
+* Theorem 3.7 (any number of pairs): θ ∈ int Σ ⟺ θ ∈ Σ, (a), and no *limit move*: no
+  non-trivial move μ whose normals N_μ (pairs Q ∖ R, singles A', as a list) have excess
+  e_μ = |N_μ| − rank N_μ > 0 satisfies rank(M_μ B_U) ≤ g + e_μ.  (Moves with e_μ = 0 are
+  (C6); with ≤ 1 pair e_μ = 0 always, so 3.7 contains 3.4 and 3.6.)  Decision key
+  ``limit``: present iff θ ∈ Σ has ≥ 2 pairs and (a) holds — the first limit move, or True.
 * (a) failing proves θ ∉ int Σ for any number of pairs: split every pair by moving
   biases, b_i += c_i t, so that for t ∈ (0, t0] all unoriented hyperplanes are distinct
   (θ(t) ∈ D, with C2); then flipping T is a hidden symmetry of θ(t) (Theorem 3.4's
   argument: g ∈ G would have to fix every hyperplane and reverse the rows of T with a
   positive scale).  That is the ``split-family`` evidence.
+* A limit move proves θ ∉ int Σ (``limit-move`` evidence, hints from the producer: the move
+  and a weight direction η): for t ∈ (0, t0], θ(t) = (W + t·η, b) keeps the pairs and singles
+  of θ (checked by 2×2 minors, polynomials in t bounded away from 0), the moved normals lie in
+  the span of the unmoved ones so that span N_μ(t) = W* is the same for every t ≠ 0, and
+  rank(M_μ B_{W*^⊥}) ≤ g: μ is realisable on all of θ(t), so θ(t) ∉ Σ (Theorem 3.3).
 
 All subset conditions are exact 0/1 problems (``subsetsum.py``).  Their complete
 enumeration is the one search left in the kernel: it runs with the kernel's own fixed

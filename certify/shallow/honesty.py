@@ -1,4 +1,4 @@
-"""Honesty of one-hidden-layer networks: Σ, U_0, int Σ, strongly honest (theory.md §3.4–3.6).
+"""Honesty of one-hidden-layer networks: Σ, U_0, int Σ, strongly honest (theory.md §3.4–3.7).
 
 The decision itself is the kernel's (``certify.kernel.honest.decide``: Theorems 3.3, 3.4,
 3.6), so the data a certificate carries are exactly what the checker recomputes.  This
@@ -8,7 +8,9 @@ module adds what the kernel does not need to trust:
   failing condition (C1 → M2, C2 → M3, C3 → M6, C4 → M9, C5 → M13, C6 → M8 or M13);
 * θ ∈ Σ ∖ int Σ is shown by an explicit family θ(t) → θ (every opposite pair split by a
   bias shift, t ∈ (0, t0]) on which flipping the zero-sum subset T of condition (a) is a
-  hidden symmetry, with explicit witnesses at sample points (``split-family``);
+  hidden symmetry, with explicit witnesses at sample points (``split-family``), or — with
+  ≥ 2 opposite pairs — by a family θ(t) = (W + t·η, b) tilting dependent normals so that a
+  limit move of Theorem 3.7 is realisable on it (``limit-move``, witness within distance 1/1000);
 * a MILP accelerator (``certify.shallow.subsetsum``) when the exact enumeration is over budget
   (it can only *find* a subset; "none" always comes from the exact enumeration);
 * the ``honest`` answer, also for deep networks (exit 1 with a catalogue witness, else 3).
@@ -281,6 +283,7 @@ def decide(p: Problem) -> Answer:
                               "certificate at a nearby point was accepted", details)
         cert, distance = built
         details["distance"] = fmt(distance)
+        details["moved"] = [i for i, row in enumerate(cert["evidence"]["direction"]) if any(x != "0" for x in row)]
         return _answer(p, "not-honest", NO, THEOREM["limit-move"], "limit-move",
                        f"not honest: θ ∈ Σ (no hidden symmetry) but not in int Σ — moving normals by t·η "
                        f"makes the move {_move_text(data['limit'])} realisable (checked witness at distance "
