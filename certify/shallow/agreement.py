@@ -15,8 +15,8 @@ Two pieces, used by the property test and by ``bench/zariski.py``:
   (I4) m = 1: θ ∈ int Σ ⟺ polynomial U_0 ∪ U_1 (Theorem 3.6, complete for m = 1);
   (I5) m ≥ 2: polynomial U_0 ∪ U_1 ⟹ θ ∈ int Σ, and a decided θ ∈ int Σ with ≤ 1 pair is in it;
   (I6) on P (no zero row) the raw and the invariant chart give the same U_0 and U_1^{ij} (§3.6).
-  Not guaranteed (counted, never asserted): m ≥ 2 with ≥ 2 opposite pairs, where the theory
-  leaves int Σ open (the decision says ``None``).
+  Not guaranteed (counted, never asserted): m ≥ 2 with ≥ 2 opposite pairs, which the decision
+  settles by Theorem 3.7 but the polynomial lists do not describe.
 """
 from __future__ import annotations
 

@@ -8,7 +8,8 @@ this module writes down, with sympy, the finite lists of polynomial conditions o
 * **Theorem 3.6**: a point with exactly one opposite pair {i, j} and otherwise distinct
   hyperplanes lies in int Σ iff (C1), (C2), (a)–(d).  One stratum U_1^{ij} per pair;
   for m = 1, int Σ = U_0 ∪ ⋃_{i<j} U_1^{ij} (complete); for m ≥ 2 the union is contained in
-  int Σ and the rest of int Σ has ≥ 2 opposite pairs (§3.5, left open by the theory);
+  int Σ and the rest of int Σ has ≥ 2 opposite pairs (decided pointwise by Theorem 3.7 in
+  ``certify honest``, not listed as polynomials here);
 
 in two charts (§3.6):
 
@@ -45,7 +46,7 @@ THEOREM = {
     "U0": "Theorem 3.4 (§3.5): U_0 is Zariski open, U_0 ⊂ int Σ, int Σ ∩ D = Σ ∩ D = U_0",
     "U1": "Theorem 3.6 (§3.5): exactly one opposite pair {i, j}: θ ∈ int Σ ⟺ (C1), (C2), (a)–(d)",
     "complete": "Theorem 3.6, m = 1: int Σ = U_0 ∪ U_1 (§3.6: Zariski open in the scaling quotient)",
-    "partial": "m ≥ 2: U_0 ∪ U_1 ⊂ int Σ; points of int Σ with ≥ 2 opposite pairs are not described (§3.5)",
+    "partial": "m ≥ 2: U_0 ∪ U_1 ⊂ int Σ; points of int Σ with ≥ 2 opposite pairs are not listed here (Theorem 3.7 decides them)",
 }
 
 
