@@ -294,3 +294,37 @@ def test_excess_counts_dependent_normals():
     assert excess([(1, 0, 0), (2, 0, 0)]) == 1
     assert excess([(1, 0, 0), (0, 1, 0), (1, 1, 0), (0, 0, 1)]) == 1
     assert excess([(1, 0), (0, 1)]) == 0
+
+
+def test_limit_move_with_a_kept_pair_among_the_dependent_normals():
+    """d = 4, three pairs: N_μ = {ν_{k2}, ν_{s1}, ν_{s2}} with ν_{s2} = ν_{k2} + 2 ν_{s1} — a dependency that
+    is not a parallel pair.  Planted as in ``planted_limit``; the certificate passes, the family point
+    at t = 10^-9 is outside Σ by the exact (C6) test, and moving one member of a pair alone is rejected."""
+    for seed in range(30):  # deterministic: the first seed whose planted point lies in Σ
+        rows, biases, outputs = _three_pairs_in_r4(random.Random(seed))
+        net = shallow(rows, biases, outputs)
+        data = decide(net.net)
+        if data["sigma"] is True:
+            break
+    assert data["sigma"] is True and data["limit"]["e"] == 1 and data["limit"]["A"] == [6, 7], data
+    answer = decide_honest(net)
+    cert = answer.certificate
+    assert answer.code == 1 and cert["evidence"]["method"] == "limit-move" and check(cert).valid
+    direction = [[F(x) for x in row] for row in cert["evidence"]["direction"]]
+    near = [[x + F(1, 10 ** 9) * y for x, y in zip(r, e)] for r, e in zip(rows, direction)]
+    assert not in_sigma(near, biases, outputs)
+    bad = copy.deepcopy(cert)
+    bad["evidence"]["direction"][4] = ["0", "1", "0", "0"]  # pair (4, 5) is in Q ∖ R: may move, but only together
+    rejected(bad)
+
+
+def _three_pairs_in_r4(rng: random.Random):
+    nu1, nu2 = [1, 1, 0, 1], [2, 2, 1, 2]
+    c0, c1, c3 = (F(rng.randint(1, 9), rng.randint(1, 3)) * rng.choice([-1, 1]) for _ in range(3))
+    target = [x + y for x, y in zip(nu1, [0, 0, 2, 0])]  # in span(e_3, ν_{s1})
+    w3 = [(t - c0 * x - c1 * y) / c3 for t, x, y in zip(target, [1, 0, 0, 0], [0, 1, 0, 0])]
+    rows = [[1, 0, 0, 0], [-1, 0, 0, 0], [0, 1, 0, 0], [0, -2, 0, 0], [0, 0, 1, 0], [0, 0, -1, 0], nu1, nu2, w3]
+    biases = [0, 0, 1, -2, 0, 0, 3, -1, 2]
+    outputs = [[F(rng.randint(-9, 9), rng.randint(1, 3)) for _ in rows] for _ in range(2)]
+    outputs[0][0], outputs[0][2], outputs[0][8] = 2 * c0, 2 * c1, 2 * c3  # row 0 of F_0 + F_2 + F_8 ∈ span
+    return rows, biases, outputs
