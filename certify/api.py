@@ -289,7 +289,7 @@ def hidden_symmetry(network: NetworkLike, box: BoxSpec = None, timeout: float | 
 
 
 def honest(network: NetworkLike, budget: int | None = None, timeout: float | None = None) -> Answer:
-    """Is θ in the maximal honest open set int Σ (one hidden layer, §3.4–3.6)?
+    """Is θ in the maximal honest open set int Σ (one hidden layer, §3.4–3.7)?
 
     Honesty is a property of the function on R^d0: no box is taken.  ``budget``: subset
     patterns before answering "undecided".

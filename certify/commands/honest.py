@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "witness, otherwise 3.")
     p.add_argument("net", metavar="NET", help=NET_HELP)
     add_certificate(p)
-    add_budget(p, "subset patterns in the exact tests of Theorems 3.3–3.6", "2^20, which is also the most: the kernel re-checks with this fixed budget")
+    add_budget(p, "subset patterns in the exact tests of Theorems 3.3–3.7", "2^20, which is also the most: the kernel re-checks with this fixed budget")
     add_timeout(p)
     add_assume(p)
     p.add_argument("--explain", action="store_true",

@@ -1,4 +1,4 @@
-"""Kind ``honest-shallow``: Σ, U_0 and int Σ for one hidden layer (theory.md §3.3–3.6).
+"""Kind ``honest-shallow``: Σ, U_0 and int Σ for one hidden layer (theory.md §3.3–3.7).
 
 f(x) = c + Σ_i a_i σ(w_i·x + b_i) on R^d, a_i ∈ Q^m.  Each neuron with w_i ≠ 0 is
 (w_i, b_i) = ε_i s_i (p_i, q_i) with (p_i, q_i) a canonical key (primitive integer vector,
@@ -232,7 +232,7 @@ def independent_flips(sh: Shallow, indices: list[int], basis: list[list[Fraction
 
 
 def decide(net: Net, budget: int = BUDGET) -> dict:
-    """The decision data of §3.4–3.6 for a one-hidden-layer network on R^d (deterministic)."""
+    """The decision data of §3.4–3.7 for a one-hidden-layer network on R^d (deterministic)."""
     sh = structure(net)
     data: dict = {"architecture": [sh.d, sh.n, sh.m], "sigma": None, "failed": None, "pairs": [],
                   "a": None, "U0": None, "int_sigma": None, "undecided": None}

@@ -241,7 +241,7 @@ def _report(data: dict) -> dict:
 
 
 def decide(p: Problem) -> Answer:
-    """Is θ in the maximal honest open set int Σ?  Exact for one hidden layer (§3.4–3.6).
+    """Is θ in the maximal honest open set int Σ?  Exact for one hidden layer (§3.4–3.7).
 
     Honesty concerns functions on R^d0 (§3.5): the problem's domain must be the whole
     space (a network's own box is ignored, with a note).  ``p.budget``: subset patterns."""
