@@ -235,6 +235,8 @@ def _report(data: dict) -> dict:
     if data.get("failed"):
         out["failed"] = data["failed"]
         out["detail"] = data.get("detail")
+    if "limit" in data:  # ≥ 2 pairs: the first limit move of Theorem 3.7, or True (none)
+        out["limit"] = data["limit"]
     if data.get("undecided"):
         out["undecided"] = data["undecided"]
     return out
@@ -277,7 +279,6 @@ def decide(p: Problem) -> Answer:
                        "is a hidden symmetry of nearby points with split hyperplanes", details, cert)
     if data["sigma"] is True and isinstance(data.get("limit"), dict):
         built = limit_certificate(network, data, p.elapsed())
-        details["limit"] = data["limit"]
         if built is None:
             return _undecided(p, "θ ∈ Σ and a limit move of Theorem 3.7 is realisable, but no witness "
                               "certificate at a nearby point was accepted", details)
