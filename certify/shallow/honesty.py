@@ -296,12 +296,13 @@ def decide(p: Problem) -> Answer:
                  else f"{q} opposite pairs and no limit move (Theorem 3.7)")
         return _answer(p, "honest", YES, _int_theorem(data), "decision",
                        f"honest: θ ∈ int Σ via {where}; strongly honest ({THEOREM['strong']})", details, cert)
-    if data["sigma"] is True:  # the limit moves of Theorem 3.7 were over budget
+    if data["sigma"] is True:  # condition (a) or the limit moves of Theorem 3.7 were over budget
         cert = in_sigma_envelope(network, data, "in-sigma", p.elapsed(), budget)
         stop = f"{p.stopped()} (the budget is what fits in the time): " if cut else ""
+        which = "condition (a)" if data["a"] is None else "the limit moves of Theorem 3.7"
         answer = Answer("honest", "unknown", UNDECIDED, THEOREM["sigma"], "decision",
-                        f"undecided: θ ∈ Σ (certified), but int Σ is not decided: {stop}{data['undecided']} "
-                        "(the limit moves of Theorem 3.7)", dict(details, stopped=cut), domain=p.domain)
+                        f"undecided: θ ∈ Σ, but int Σ is not decided: {stop}{data['undecided']} ({which})",
+                        dict(details, stopped=cut), domain=p.domain)
         return timed(judged(answer, cert), p.start)
     stop = f"{p.stopped()} (the budget is what fits in the time): " if cut else ""
     return _undecided(p, f"undecided: {stop}{data['undecided']} (theory §3.7: U_0 membership is NP-hard in general)",
