@@ -328,3 +328,18 @@ def _three_pairs_in_r4(rng: random.Random):
     outputs = [[F(rng.randint(-9, 9), rng.randint(1, 3)) for _ in rows] for _ in range(2)]
     outputs[0][0], outputs[0][2], outputs[0][8] = 2 * c0, 2 * c1, 2 * c3  # row 0 of F_0 + F_2 + F_8 ∈ span
     return rows, biases, outputs
+
+
+def test_over_budget_limit_moves_fail_closed():
+    """A budget that decides Σ but not the limit moves gives exit 3 (with the in-sigma certificate),
+    never "honest"; with enough budget S13 is "not honest"."""
+    seen = set()
+    for budget in range(60, 90, 2):
+        answer = decide_honest(load("S13"), budget=budget)
+        assert answer.code in (1, 3), budget
+        if answer.code == 3 and answer.details.get("sigma") is True:
+            seen.add("sigma-only")
+            assert answer.certified and answer.certificate["claim"]["statement"] == "in-sigma"
+        if answer.code == 1:
+            seen.add("decided")
+    assert seen == {"sigma-only", "decided"}
