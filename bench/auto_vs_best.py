@@ -174,20 +174,22 @@ def equiv_part(parts: set[str], args) -> list[list[str]]:
 
 def fdim_part(args) -> list[list[str]]:
     from local_scaling import he_network
-    from certify.local.fdim import default_samples
+    from certify.local.fdim import DENSE_MAX, default_samples
     rows = []
     for widths in ([8, 32, 32, 1], [12, 48, 48, 1]):
         net = he_network(widths, 0)
         results = {
             "auto": timed(lambda: api.functional_dimension(net, timeout=args.timeout), args.repeat),
             "kink-probe": timed(lambda: api.locally_identifiable(net, timeout=args.timeout), args.repeat),
-            "dense": timed(lambda: api.functional_dimension(net, samples=default_samples(net)[0],
-                                                            timeout=args.timeout), 1),
+            "dense": (timed(lambda: api.functional_dimension(net, samples=default_samples(net)[0],
+                                                             timeout=args.timeout), 1)
+                      if net.N <= DENSE_MAX else f"N > {DENSE_MAX}"),
         }
-        best, ratio = ratio_row({m: (r if m == "auto" or r[1].code == 0 else None) for m, r in results.items()})
-        auto = results["auto"][1]
-        rows.append(["-".join(map(str, widths)), f"{net.N:,}", f"{cell(results['auto'])}, {auto.verdict}",
-                     cell(results["kink-probe"]), f"{cell(results['dense'])}, {results['dense'][1].verdict}", best, ratio])
+        best, ratio = ratio_row({m: (r if m == "auto" or (not isinstance(r, str) and r[1].code == 0) else None)
+                                 for m, r in results.items()})
+        verdict = {m: "" if isinstance(r, str) else f", {r[1].verdict}" for m, r in results.items()}
+        rows.append(["-".join(map(str, widths)), f"{net.N:,}", cell(results["auto"]) + verdict["auto"],
+                     cell(results["kink-probe"]), cell(results["dense"]) + verdict["dense"], best, ratio])
         print(*rows[-1], sep=" | ", flush=True)
     return rows
 
