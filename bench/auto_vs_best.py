@@ -32,6 +32,7 @@ Results go to the section ``auto-vs-best`` of bench/RESULTS.md.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -51,7 +52,7 @@ from certify import api  # noqa: E402
 from certify.deep.strategy import SMT_MAX_NEURONS  # noqa: E402
 from certify.network import Layer, Network  # noqa: E402
 
-SHARED = HERE.parent.parent / "shared" / "benchmarks" / "acasxu"
+SHARED = Path(os.environ.get("CERTIFY_BENCHMARKS", HERE.parent.parent / "shared" / "benchmarks")) / "acasxu"
 ACAS = SHARED / "ACASXU_run2a_1_1_batch_2000.json"
 ACAS2 = SHARED / "ACASXU_run2a_1_9_batch_2000.json"
 PROPERTY1 = [("0.6", "0.679857769"), ("-0.5", "0.5"), ("-0.5", "0.5"), ("0.45", "0.5"), ("-0.5", "-0.45")]
