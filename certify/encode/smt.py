@@ -86,6 +86,10 @@ def decide(a: Net, b: Net, box: Box | None, timeout: float | None = None) -> Smt
     timer = _watchdog(z3, None if timeout is None else timeout - (time.perf_counter() - start))
     try:
         return _decide(z3, a, b, box, xs, domain, fa, fb, start, timeout)
+    except z3.Z3Exception as e:
+        # the watchdog's interrupt can land inside push/add ("push canceled"), not only in
+        # check: the time is up, so z3 decided nothing
+        return SmtResult("unknown", None, time.perf_counter() - start, 0, f"z3 interrupted ({e})")
     finally:
         if timer is not None:
             timer.cancel()
