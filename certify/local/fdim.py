@@ -189,7 +189,7 @@ def _fdim(network: Network, box: Box | None, samples: int | None, seed: int, lin
         result = kinkprobe.search(network, box, seed=seed, max_rounds=12 if N <= DENSE_MAX else 60, deadline=deadline)
         # A complete kink-probe certificate already proves rank DF_X = N − H on its own sample
         # (Theorem 5.4), the largest rank there is: the dense rank on a bigger sample could only
-        # say the same, at O(N^3) (157 s against < 1 s on 8-32-32-1, issue 12 item 7).  With
+        # say the same, at O(N^3) (46–73 s against 2.5 s on 8-32-32-1, bench/RESULTS.md "auto-vs-best").  With
         # --samples the user asked for a spread sample of that size, which the dense path keeps.
         if N > DENSE_MAX or (result.complete and not samples):
             return _by_kink_blocks(network, box, result, start, stopped if expired() else None)
