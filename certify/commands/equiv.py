@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("b", metavar="B", help="network B (any format A accepts)")
     add_box(p)
     p.add_argument("--method", default="auto", choices=METHODS,
-                   help="decision method (default: auto = sample, orbit, shallow, tree, smt; "
+                   help="decision method (default: auto = orbit, sample, shallow, tree, smt; "
                         "milp searches counterexamples on a box and never proves equality; with --tolerance: auto, "
                         "tree = one region tree on the box, partition = box partition only)")
     p.add_argument("--tolerance", metavar="EPS",

@@ -68,6 +68,9 @@ def _model_point(z3, model, xs) -> list[Fraction]:
     return out
 
 
+WATCHDOG_GRACE = 0.5  # seconds past the deadline before the watchdog interrupts z3
+
+
 def _watchdog(z3, seconds: float | None):
     """Interrupt z3 after ``seconds`` (its own timeout is not always honoured promptly)."""
     import threading
@@ -83,9 +86,15 @@ def decide(a: Net, b: Net, box: Box | None, timeout: float | None = None) -> Smt
     """Per output i: is f_A,i > f_B,i or f_A,i < f_B,i somewhere in the domain?"""
     start = time.perf_counter()
     z3, xs, domain, fa, fb = _setup(a, b, box)
-    timer = _watchdog(z3, None if timeout is None else timeout - (time.perf_counter() - start))
+    # the watchdog only backs up z3's own timeout: fired at the same instant, its interrupt could
+    # land after check() returned and leave the shared context cancelled for every later call
+    timer = _watchdog(z3, None if timeout is None else timeout - (time.perf_counter() - start) + WATCHDOG_GRACE)
     try:
         return _decide(z3, a, b, box, xs, domain, fa, fb, start, timeout)
+    except z3.Z3Exception as e:
+        # the watchdog's interrupt can land inside push/add ("push canceled"), not only in
+        # check: the time is up, so z3 decided nothing
+        return SmtResult("unknown", None, time.perf_counter() - start, 0, f"z3 interrupted ({e})")
     finally:
         if timer is not None:
             timer.cancel()

@@ -43,6 +43,34 @@ def test_auto_order_reports_the_deciding_method():
     assert api.equivalent(load("D-DEAD"), load("D-DEAD-witness")).method == "region-tree"
 
 
+def test_auto_refutes_a_gap_below_float_rounding():
+    """auto samples without random exact points (a complete method follows): a gap floats
+    cannot see must still be refuted exactly — by the region tree — and ``sample`` alone,
+    which keeps its random exact points, refutes it too."""
+    a = load("D-DEAD")
+    out = a.layers[-1]
+    b = a.replace(layers=a.layers[:-1] + (out.__class__(out.weight, tuple(v + Fraction(1, 10 ** 30)
+                                                                          for v in out.bias)),))
+    auto = api.equivalent(a, b)
+    assert auto.code == 1 and auto.certified and auto.method == "region-tree"
+    assert api.equivalent(a, b, method="sample").code == 1
+
+
+def test_float_forward_in_blocks_is_the_plain_product():
+    import numpy as np
+    from certify import network as module
+    net = load("D-ID")
+    X = np.random.default_rng(0).standard_normal((3 * module.FLOAT_BLOCK + 5, net.widths[0]))
+    blocked = net.float_forward(X)
+    plain = []
+    a = X
+    for W, b in net.float_layers:
+        plain.append(a @ W.T + b)
+        a = np.maximum(plain[-1], 0.0)
+    assert [z.shape for z in blocked] == [z.shape for z in plain]
+    assert all(np.allclose(u, v, rtol=1e-12, atol=1e-12) for u, v in zip(blocked, plain))
+
+
 def test_smt_says_equal_only_with_a_certificate():
     """z3's unsat is not evidence: the region tree earns the certificate, or the answer is exit 3."""
     a, b = load("D-ACT"), load("D-ACT-witness")

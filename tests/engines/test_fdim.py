@@ -80,3 +80,18 @@ def test_cli(capsys):
     assert obj["evidence"]["dimension"] == 10 and obj["certified"]
     assert main(["fdim", "examples/D-ACT.json", "--samples", "0"]) == 2
     assert "--samples" in capsys.readouterr().err
+
+
+def test_complete_kink_probes_answer_before_the_dense_rank():
+    """Theorem 5.4: complete kink probes prove rank N − H on their own sample, so the default
+    path stops there; --samples keeps the dense rank; both give the same exact dimension."""
+    net = Network.load("examples/D-ID.json")
+    quick = functional_dimension(net)
+    assert quick.method == "kink-probe" and quick.certified
+    assert quick.details["dimension"] == net.N - net.H == oracle_rank(quick.certificate)
+    dense = functional_dimension(net, samples=40)
+    assert dense.method == "minor+kernel" and dense.certified
+    assert dense.details["dimension"] == quick.details["dimension"] == oracle_rank(dense.certificate)
+    # a deficit leaves the probes incomplete: the dense path decides, below N − H
+    dead = functional_dimension(Network.load("examples/D-DEAD.json"))
+    assert dead.method == "minor+kernel" and dead.details["dimension"] < dead.details["N-H"]
