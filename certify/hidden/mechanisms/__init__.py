@@ -16,7 +16,7 @@ M6     twins (positively proportional rows)         exact proportionality (canon
 M7     affine relation on the image                 sign facts + exact row dependence
 M8     flip of a set T                              exact subset relation (§3.7 enumeration)
 M9     opposite pair forming a linear unit          exact proportionality, a_j + λa_k = 0
-M10    dead wherever a predecessor is active        exact sign test on opposite rays
+M10    dead wherever a predecessor is active        sign test on opposite rays / conditional tree
 M11    sign facts after a width-1 layer             interval bounds (complete there)
 M12    first-layer hyperplane missing the box       exact range of w·x + b on the box
 M13    shallow moves in a layer pair (C5, C6)       exact rank tests / subset relations
@@ -53,7 +53,8 @@ def detect(network: Network, box: Box | None = None, *, nested: bool = True, nes
         box = network.box
     if box is not None and len(box) != network.widths[0]:
         raise ValueError(f"box has {len(box)} intervals, the input dimension is {network.widths[0]}")
-    facts = facts if facts is not None else prove_signs(network, box, nested=nested, nested_seconds=nested_seconds)
+    facts = facts if facts is not None else prove_signs(network, box, nested=nested, nested_seconds=nested_seconds,
+                                                         exclusive=True)
     found: list[Finding] = []
     found += dead_findings(network, box, facts)
     found += active_findings(network, box, facts)
