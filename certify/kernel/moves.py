@@ -219,7 +219,10 @@ def check_exclusive_proof(net: Net, box: Box | None, t: int, j: int, k: int, pro
         from .regiontree import check_exclusive  # the deep-equivalence kernel (issue 3)
     except ImportError:
         raise CheckFailure(f"{where}: cannot confirm: no region-tree checker in this kernel") from None
-    check_exclusive(net, box, t, j, k, proof["evidence"])
+    try:
+        check_exclusive(net, box, t, j, k, proof["evidence"])
+    except CheckFailure as e:  # say which move's proof failed
+        raise CheckFailure(f"{where}: {e}") from None
 
 
 def _shallow(state: State, box: Box | None, move: dict, where: str) -> None:
