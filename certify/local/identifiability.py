@@ -170,7 +170,8 @@ def _witness(network: Network, box: Box | None, delta: Fraction, notes: list[str
             return quick
     try:
         seconds = (10.0 if left is None else min(10.0, left / 2)) if nested else 0.0
-        findings = mechanisms.detect(network, box=box, nested=seconds > 0.5, nested_seconds=max(seconds, 0.0))
+        findings = mechanisms.detect(network, box=box, nested=seconds > 0.5, nested_seconds=max(seconds, 0.0),
+                                     first=True)  # one continuous mechanism decides; the rest is time
     except Exception as e:  # a detector failure decides nothing
         notes.append(f"mechanism detection failed: {type(e).__name__}: {e}")
         return None

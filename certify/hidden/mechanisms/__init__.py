@@ -40,13 +40,14 @@ ORDER = ["M3", "M12", "M11", "M1", "M4", "M2", "M6", "M9", "M8", "M13", "M5", "M
 
 def detect(network: Network, box: Box | None = None, *, nested: bool = True, nested_seconds: float = 10.0,
            budget: int = 1 << 16, notes: list[str] | None = None, facts: Facts | None = None,
-           verify: bool = False) -> list[Finding]:
+           verify: bool = False, first: bool = False) -> list[Finding]:
     """All catalogue findings for θ on the domain (``box``, else ``network.box``, else R^d0).
 
     ``nested`` allows region-tree sign proofs (when ``certify.deep.regiontree`` is installed) for
     neurons that sampling suggests are dead or stably active, for at most ``nested_seconds``;
     ``budget`` bounds the exact subset enumerations; ``notes`` collects what was skipped.
-    With ``verify`` every finding's default witness is built and checked outside the orbit
+    ``first``: nested proofs stop at the first one (``prove_signs(first=True)``: enough for
+    a "not locally identifiable" answer).  With ``verify`` every finding's default witness is built and checked outside the orbit
     (findings that fail are dropped); otherwise that happens lazily in ``witness()``.
     """
     if box is None:
@@ -54,7 +55,7 @@ def detect(network: Network, box: Box | None = None, *, nested: bool = True, nes
     if box is not None and len(box) != network.widths[0]:
         raise ValueError(f"box has {len(box)} intervals, the input dimension is {network.widths[0]}")
     facts = facts if facts is not None else prove_signs(network, box, nested=nested, nested_seconds=nested_seconds,
-                                                         exclusive=True)
+                                                         exclusive=True, first=first)
     found: list[Finding] = []
     found += dead_findings(network, box, facts)
     found += active_findings(network, box, facts)

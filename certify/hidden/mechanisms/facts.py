@@ -57,6 +57,7 @@ class Facts:
     # M10 premises: (t, j, k) ↦ region-tree evidence that z_{t,j} ≤ 0 wherever a_{t−1,k} > 0
     exclusive: dict[tuple[int, int, int], dict] = field(default_factory=dict)
     exclusive_candidates: int = 0
+    stopped: bool = False       # ``first``: the attempts stopped at the first region-tree proof
 
     def sign(self, t: int, j: int) -> str | None:
         entry = self.proofs.get((t, j))
@@ -71,14 +72,16 @@ class Facts:
 
 def prove_signs(network: Network, box: Box | None, nested: bool = True, nested_budget: int = 40,
                 max_nested: int = 64, nested_seconds: float = 30.0, samples: int = 2048, seed: int = 0,
-                exclusive: bool = False) -> Facts:
+                exclusive: bool = False, first: bool = False) -> Facts:
     """All sign facts provable by intervals, plus region-tree proofs for sampled candidates.
 
     Candidates come in layer order; each region-tree attempt may expand ``nested_budget``
     tree nodes in the first round, ten and a hundred times that in later rounds (candidates
     whose attempt ran out of nodes only); all attempts share the deadline ``nested_seconds``.
     With ``exclusive``, M10 premises of sampled pairs are attempted too (after the signs, in
-    each round).  (No short per-attempt deadlines: the engine's LP solver measures its time
+    each round).  With ``first``, the attempts stop at the first region-tree proof (one
+    continuous mechanism is all that a "not locally identifiable" answer needs; ``stopped``
+    says so).  (No short per-attempt deadlines: the engine's LP solver measures its time
     limit on a clock that accumulates across solves, so they fail spuriously.)"""
     bounds = preactivation_bounds(network.net, box)
     facts = Facts(network, box, bounds)
@@ -116,10 +119,12 @@ def prove_signs(network: Network, box: Box | None, nested: bool = True, nested_b
             if evidence is not None:
                 facts.proofs[(t, j)] = (sign, {"method": "region-tree", "evidence": evidence})
                 facts.nested += 1
+                if first:
+                    break
             elif why == ["unknown"]:
                 retry_signs.append((t, j, sign))
         for t, j, k in pairs:
-            if time.perf_counter() > end:
+            if time.perf_counter() > end or (first and (facts.nested or facts.exclusive)):
                 break
             if facts.sign(t, j) is not None or facts.sign(t - 1, k) == DEAD:
                 continue  # M1/M4 already covers the neuron, or the predecessor never fires
@@ -130,6 +135,9 @@ def prove_signs(network: Network, box: Box | None, nested: bool = True, nested_b
             elif why == ["unknown"]:
                 retry_pairs.append((t, j, k))
         signs, pairs = retry_signs, retry_pairs
+        if first and (facts.nested or facts.exclusive):
+            facts.stopped = True
+            break
         if not (signs or pairs) or time.perf_counter() > end:
             break
     facts.nested_seconds = time.perf_counter() - start
