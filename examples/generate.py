@@ -143,6 +143,14 @@ twin[1][0][1] = [3 * v for v in D_ID[1][0][0]]
 twin[1][1][1] = 3 * D_ID[1][1][0]
 add("D-TWIN", [tuple(twin[0]), tuple(twin[1]), twin[2]], {"hidden": 0, "mechanism": "M6", "local": 1},
     "§6.2 D-TWIN")
+# M10 beyond the sign test: k = σ(y0 − y1), i = σ(−(y0 − y1) − y2/2 − 1) ≤ σ(−z_k) vanishes where k
+# fires (not on k's opposite ray), and j = σ(−y_k + 3 y_i − 1/2) is dead there: a conditional
+# region tree proves the premise (§4 M10), W_3[0][0] can decrease freely.
+add("D-EXCL", [([[1, 0], [0, 1], [1, 1]], [0, 0, 0]),
+               ([[1, -1, 0], [-1, 1, F(-1, 2)], [0, 1, 1]], [0, -1, -1]),
+               ([[-1, 3, 0], [1, 1, -1]], [F(-1, 2), F(1, 3)]), ([[1, -2]], [0])],
+    {"hidden": 0, "mechanism": "M10", "local": 1, "fdim": 23, "prune": 0,
+     "note": "neuron [2, 0] dead wherever [1, 0] is active (conditional region tree)"}, "§4 M10")
 
 PAIRS = [
     {"A": "S1", "B": "S1", "equiv": 0, "orbit": 0},

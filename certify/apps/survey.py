@@ -371,7 +371,8 @@ def _hidden_witness(net: Network, nested_seconds: float = 10.0) -> tuple[str, bo
     (continuous findings first: they are the ones a local certificate excludes)."""
     try:
         from ..hidden import mechanisms
-        findings = mechanisms.detect(net, nested=nested_seconds > 0.5, nested_seconds=max(nested_seconds, 0.0))
+        findings = mechanisms.detect(net, nested=nested_seconds > 0.5, nested_seconds=max(nested_seconds, 0.0),
+                                     first=True)
     except Exception:
         return None
     for f in sorted(findings, key=lambda f: not f.continuous):

@@ -38,7 +38,7 @@ from ..kernel.network import Box, Net, affine_maps, evaluate, in_box
 from ..network import Network
 from .polyhedron import FloatLP, Solution, solve_multipliers
 
-__all__ = ["prove_neuron_sign", "prove_equivalence", "Result", "search", "DEFAULT_BUDGET"]
+__all__ = ["prove_neuron_sign", "prove_exclusive", "prove_equivalence", "Result", "search", "DEFAULT_BUDGET"]
 
 DEFAULT_BUDGET = 200_000  # nodes
 _DYADIC = 2 ** 40
@@ -374,9 +374,10 @@ def _branch_pick(node: _Node, sol: Solution | None) -> tuple[int, bool]:
 
 
 def search(p: krt.Problem, targets: Callable[[krt.State], list], refute=None, budget: int = DEFAULT_BUDGET,
-           deadline: float | None = None) -> Result:
+           deadline: float | None = None, first: int | None = None) -> Result:
     """Depth-first branch-and-certify; see the module docstring.  ``deadline`` is a
-    ``time.perf_counter()`` value."""
+    ``time.perf_counter()`` value.  ``first``: a neuron to branch on whenever it is free (a
+    conditional claim, M10: the predecessor's phase decides whether a leaf has a target)."""
     start_t = time.perf_counter()
     floats = _FloatCache()
     tree: list = []
@@ -463,7 +464,7 @@ def search(p: krt.Problem, targets: Callable[[krt.State], list], refute=None, bu
                 value = last_status if open_sol is None else f"{open_sol.value:.3g}"
                 return done("unknown", reason="a region with every neuron fixed could not be certified "
                                               f"(float LP optimum {value}; no exact LP fallback)")
-            g, diverging = _branch_pick(node, open_sol)
+            g, diverging = (first, False) if first is not None and first in node.free else _branch_pick(node, open_sol)
             ident = list(p.ids[g])
             forced = None
             tries = []
@@ -572,7 +573,8 @@ def prove_equivalence(a: Network | Net, b: Network | Net, box: Box | None = None
 
 
 def prove_neuron_sign(network: Network | Net, layer: int, neuron: int, box: Box | None, sign: str,
-                      budget: int = 20_000, timeout: float | None = None, deadline: float | None = None) -> dict | None:
+                      budget: int = 20_000, timeout: float | None = None, deadline: float | None = None,
+                      outcome: list | None = None) -> dict | None:
     """Evidence that z of hidden neuron (layer, neuron) is ≤ 0 (sign "nonpositive": dead, M1) or
     ≥ 0 ("nonnegative": stably active, M4) for every x in the box (R^d0 if None), or None.
 
@@ -580,7 +582,8 @@ def prove_neuron_sign(network: Network | Net, layer: int, neuron: int, box: Box 
     ``{"method": "region-tree", "tree": [...]}`` is checked by
     ``certify.kernel.regiontree.check_neuron_sign``; it has been checked already when
     returned.  None means "not proved within the budget" (``budget`` nodes, ``timeout``
-    seconds), never "false".
+    seconds), never "false".  ``outcome`` (a list) receives the search verdict: "proved",
+    "refuted" (a point of the wrong strict sign) or "unknown" (budget or time).
     """
     if sign not in ("nonpositive", "nonnegative"):
         raise ValueError(f"sign must be 'nonpositive' or 'nonnegative', not {sign!r}")
@@ -591,11 +594,63 @@ def prove_neuron_sign(network: Network | Net, layer: int, neuron: int, box: Box 
     if g is None:
         raise ValueError(f"no hidden neuron ({layer}, {neuron})")
     result = search(p, krt.sign_target(g, sign), _sign_refuter(net, box, layer, neuron, sign), budget, deadline)
+    if outcome is not None:
+        outcome.append(result.verdict)
     if result.verdict != "proved":
         return None
     evidence = {"method": "region-tree", "tree": result.tree}
     try:
         krt.check_neuron_sign(net, box, layer, neuron, sign, _json_roundtrip(evidence))
+    except krt.CheckFailure:
+        return None
+    return evidence
+
+
+def _exclusive_refuter(net: Net, box: Box | None, layer: int, neuron: int, predecessor: int):
+    """LP point → the point (exact) if the predecessor is active and the neuron too there: M10 is false."""
+    from ..kernel.network import preactivations
+    maps = affine_maps(net)
+
+    def refute(point: dict | None):
+        if point is None:
+            return None
+        for bits in (6, 16, 40):
+            x = _rational_point(point, net.widths[0], box, 2 ** bits)
+            z = preactivations(maps, x)
+            if in_box(x, box) and z[layer - 1][predecessor] > 0 and z[layer][neuron] > 0:
+                return x, (z[layer][neuron],), ()
+        return None
+    return refute
+
+
+def prove_exclusive(network: Network | Net, layer: int, neuron: int, predecessor: int, box: Box | None,
+                    budget: int = 20_000, timeout: float | None = None, deadline: float | None = None,
+                    outcome: list | None = None) -> dict | None:
+    """Evidence that z of hidden neuron (layer, neuron) is ≤ 0 wherever hidden neuron
+    (layer − 1, predecessor) is active, on the box (R^d0 if None) — theory §4 M10 — or None.
+
+    The tree branches on the predecessor first (its off side needs no target); the evidence
+    ``{"method": "region-tree", "tree": [...]}`` is checked by
+    ``certify.kernel.regiontree.check_exclusive`` before it is returned.  None means "not proved
+    within the budget", or "false" when the search met a point where both are active (``outcome``,
+    a list, receives "proved", "refuted" or "unknown", as for ``prove_neuron_sign``)."""
+    if layer < 1:
+        raise ValueError("M10 needs a hidden predecessor layer (layer ≥ 1)")
+    deadline = _deadline(timeout, deadline)
+    net = network.net if isinstance(network, Network) else network
+    p = krt.Problem([net], box)
+    g, k = p.index.get((0, layer, neuron)), p.index.get((0, layer - 1, predecessor))
+    if g is None or k is None:
+        raise ValueError(f"no hidden neurons ({layer}, {neuron}) and ({layer - 1}, {predecessor})")
+    result = search(p, krt.exclusive_target(g, k), _exclusive_refuter(net, box, layer, neuron, predecessor),
+                    budget, deadline, first=k)
+    if outcome is not None:
+        outcome.append(result.verdict)
+    if result.verdict != "proved":
+        return None
+    evidence = {"method": "region-tree", "tree": result.tree}
+    try:
+        krt.check_exclusive(net, box, layer, neuron, predecessor, _json_roundtrip(evidence))
     except krt.CheckFailure:
         return None
     return evidence

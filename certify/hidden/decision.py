@@ -55,9 +55,10 @@ def decide(p: Problem) -> Answer:
     if (found is None and nested_seconds > 0 and not shallow_whole and not p.expired()
             and mechanisms.facts.region_tree_engine() is not None):
         seconds = min(nested_seconds, p.remaining(nested_seconds) / 2)
-        facts = mechanisms.prove_signs(network, box, nested=True, nested_seconds=seconds)
-        checks.append(f"nested region-tree sign proofs ({facts.attempted} attempted, {facts.nested} proved)")
-        if facts.nested:
+        facts = mechanisms.prove_signs(network, box, nested=True, nested_seconds=seconds, exclusive=True)
+        checks.append(f"nested region-tree sign proofs ({facts.attempted} attempted, {facts.nested} proved; "
+                      f"{len(facts.exclusive)} M10 premises proved of {facts.exclusive_candidates} sampled pairs)")
+        if facts.nested or facts.exclusive:
             findings = mechanisms.detect(network, box, notes=notes, facts=facts, budget=min(budget, 1 << 18))
             found = mechanisms.first_certified(findings)
     summaries = [f.summary() for f in findings]

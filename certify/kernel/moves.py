@@ -23,15 +23,18 @@ Moves (hidden layer t is the output of ``layers[t]``, 0-based; "next" is ``layer
 * ``flip`` (M8): T ⊂ layer t with M_T = Σ_{j∈T} W_{t+1}[:, j] W_t[j, :] = Σ_i u_i c_i^T for
   affine relations c_i·a_{t−1} = κ_i (none for t = 0: M_T = 0).  Rows T of (W_t | b_t)
   are negated and b_{t+1} += Σ_i u_i κ_i + Σ_{j∈T} W_{t+1}[:, j] b_t[j]  (σ(−z) = σ(z) − z).
-* ``exclusive`` (M10), t ≥ 1: z_{t,j}(y) ≤ 0 wherever y_k > 0, shown by b_t[j] ≤ 0,
-  W_t[j, k] ≤ 0 and every predecessor i with W_t[j, i] > 0 vanishing where y_k > 0 (either
-  dead, or on the opposite ray: (w_i, b_i) = −λ(w_k, b_k) + (0, δ), λ > 0, δ ≤ 0).
-  Then W_t[j, k] −= s (s ≥ 0) changes nothing: where y_k > 0 both are ≤ 0.
+* ``exclusive`` (M10), t ≥ 1: z_{t,j}(y) ≤ 0 wherever y_k > 0, shown either by ``partners``
+  (the sign test: b_t[j] ≤ 0, W_t[j, k] ≤ 0 and every predecessor i with W_t[j, i] > 0
+  vanishing where y_k > 0 — dead, or on the opposite ray: (w_i, b_i) = −λ(w_k, b_k) + (0, δ),
+  λ > 0, δ ≤ 0) or by ``proof`` ``{"method": "region-tree", "evidence": {"tree": …}}``, a
+  conditional region tree over the domain (``regiontree.check_exclusive``: z_{t,j} ≤ 0 on every
+  leaf where a_{t−1,k} is not identically 0).  Then W_t[j, k] −= s (s ≥ 0) changes nothing:
+  where y_k = 0 the term vanishes, where y_k > 0 the new pre-activation is ≤ the old one ≤ 0.
 * ``shallow`` (M2, M3, M6, M8, M9, M13): replace entries of the two layers around
   hidden layer t so that the shallow map y ↦ W_{t+1} σ(W_t y + b_t) + b_{t+1} keeps its
   canonical form on all of R^{d_{t−1}} (Theorem 3.1): equal maps there are equal on the image.
 
-Trusts: ``network``, ``relations`` (sign facts, affine relations), ``shallow`` (canonical forms), ``orbit`` (separation proofs).
+Trusts: ``network``, ``relations`` (sign facts, affine relations), ``shallow`` (canonical forms), ``orbit`` (separation proofs), ``regiontree`` (conditional sign proofs of M10).
 """
 from __future__ import annotations
 
@@ -165,7 +168,9 @@ def _flip(state: State, box: Box | None, move: dict, where: str) -> None:
 
 
 def _exclusive(state: State, box: Box | None, move: dict, where: str) -> None:
-    _fields(move, {"layer", "neuron", "predecessor", "decrease", "partners"}, where)
+    require(set(move) in ({"move", "layer", "neuron", "predecessor", "decrease", "partners"},
+                          {"move", "layer", "neuron", "predecessor", "decrease", "proof"}),
+            f"{where}: expected fields decrease, layer, neuron, predecessor and partners or proof")
     t = _layer(move, state, where)
     require(t >= 1, f"{where}.layer: M10 needs a hidden predecessor layer (t ≥ 1)")
     j = _idx(move["neuron"], f"{where}.neuron", len(state.b[t]))
@@ -173,6 +178,10 @@ def _exclusive(state: State, box: Box | None, move: dict, where: str) -> None:
     s = _num(move["decrease"], f"{where}.decrease")
     require(s >= 0, f"{where}.decrease: must be ≥ 0")
     row = state.w[t][j]
+    if "proof" in move:  # the premise itself, by a conditional region tree (no sign test needed)
+        check_exclusive_proof(state.net(), box, t, j, k, move["proof"], f"{where}.proof")
+        row[k] -= s
+        return
     require(state.b[t][j] <= 0 and row[k] <= 0, f"{where}: needs b[j] ≤ 0 and W[j, k] ≤ 0")
     partners = move["partners"]
     require(isinstance(partners, list), f"{where}.partners: expected a list")
@@ -200,6 +209,20 @@ def _exclusive(state: State, box: Box | None, move: dict, where: str) -> None:
     missing = [i for i, w in enumerate(row) if w > 0 and i not in shown]
     require(not missing, f"{where}: predecessors {missing} have positive weight and are not shown to vanish")
     row[k] -= s
+
+
+def check_exclusive_proof(net: Net, box: Box | None, t: int, j: int, k: int, proof: object, where: str) -> None:
+    """The premise of M10 for (t, j) and predecessor k, by a nested conditional region tree."""
+    require(isinstance(proof, dict) and set(proof) == {"method", "evidence"} and proof["method"] == "region-tree",
+            f"{where}: expected method 'region-tree' and evidence")
+    try:
+        from .regiontree import check_exclusive  # the deep-equivalence kernel (issue 3)
+    except ImportError:
+        raise CheckFailure(f"{where}: cannot confirm: no region-tree checker in this kernel") from None
+    try:
+        check_exclusive(net, box, t, j, k, proof["evidence"])
+    except CheckFailure as e:  # say which move's proof failed
+        raise CheckFailure(f"{where}: {e}") from None
 
 
 def _shallow(state: State, box: Box | None, move: dict, where: str) -> None:

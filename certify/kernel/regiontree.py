@@ -46,7 +46,9 @@ child (z_v ≤ 0 or z_v ≥ 0); at a fix it satisfies the new row (proved); no t
 reaches an empty leaf; at a claim leaf every target expression is ≤ 0 there.  ∎
 Claim targets: equivalence — for each output i, D_i ≤ 0 and −D_i ≤ 0 with
 D_i = f_A,i − f_B,i (so f_A = f_B on Ω); neuron sign — z_v ≤ 0 (dead, M1) or −z_v ≤ 0
-(stably active, M4).  Checking is linear in the size of the tree; no search.
+(stably active, M4); conditional sign (M10) — z_v ≤ 0 at every node where the predecessor's
+post-activation a_k is not the zero expression (where a_k ≡ 0 on the node, i.e. k is off or dead
+there, the leaf has no target), so z_v ≤ 0 at every x ∈ Ω with a_k(x) > 0.  Checking is linear in the size of the tree; no search.
 
 Trusts: ``exact``, ``network``, ``claims``, ``clock``: integer arithmetic on exact expressions only.
 """
@@ -471,6 +473,15 @@ def sign_target(g: int, sign: str):
     return targets
 
 
+def exclusive_target(g: int, k: int):
+    """M10: z_g ≤ 0 wherever a_k > 0.  A node where a_k is the zero expression (k off, dead, or a
+    non-positive constant: a_k = 0 at every true point) needs no target; elsewhere z_g ≤ 0 on the
+    whole node (stronger than needed, and what a leaf can state)."""
+    def targets(s: State) -> list[Expr]:
+        return [] if s.a[k] == EMPTY else [s.z[g]]
+    return targets
+
+
 def _tree(evidence: object) -> object:
     require(isinstance(evidence, dict) and "tree" in evidence, "evidence: expected a region tree")
     require(set(evidence) <= {"method", "tree"} and evidence.get("method", "region-tree") == "region-tree",
@@ -487,6 +498,17 @@ def check_neuron_sign(net: Net, box: Box | None, layer: int, neuron: int, sign: 
     p = Problem([net], box)
     g = p.neuron([0, layer, neuron], "neuron")
     walk(p, _tree(evidence), sign_target(g, sign))
+
+
+def check_exclusive(net: Net, box: Box | None, layer: int, neuron: int, predecessor: int, evidence: dict) -> None:
+    """Verify evidence that z of hidden neuron (layer, neuron) is ≤ 0 at every x in the box
+    (R^d0 if None) where hidden neuron (layer − 1, predecessor) is active (a > 0): the
+    premise of theory §4 M10.  ``layer`` is 0-based and ≥ 1.  Raises CheckFailure."""
+    require(isinstance(layer, int) and layer >= 1, "layer: M10 needs a hidden predecessor layer (layer ≥ 1)")
+    p = Problem([net], box)
+    g = p.neuron([0, layer, neuron], "neuron")
+    k = p.neuron([0, layer - 1, predecessor], "predecessor")
+    walk(p, _tree(evidence), exclusive_target(g, k))
 
 
 @checker("equivalent", "region-tree")

@@ -5,7 +5,9 @@ Strategy of ``decide_local``:
 1. Kink probes (Theorem 5.4, ``kinkprobe``): per-neuron blocks, no N × N matrix; scales.
 2. If some neuron has no usable kinks: a continuous hidden symmetry from the mechanism
    catalogue (§4: M1–M7, M9, M10 — ``certify.hidden.mechanisms.detect``) refutes local
-   identifiability with a witness θ' ∉ G·θ, f_θ' = f_θ, ||θ' − θ||∞ ≤ δ (exit 1).
+   identifiability with a witness θ' ∉ G·θ, f_θ' = f_θ, ||θ' − θ||∞ ≤ δ (exit 1): first what
+   interval bounds show, then nested region trees (dead / stably active deep neurons, M1/M4,
+   and the M10 premise "dead wherever predecessor k is active" by a conditional tree).
 3. Otherwise the fallback of §5.5 in its simplest form: the dense rank test of Theorem 5.1
    (H1–H3) on the probe lines plus extra sample lines — possible for small N only.
 4. Else undecided (exit 3), with the per-neuron reasons and theory §5.2's caveat: an honest
@@ -162,9 +164,14 @@ def _witness(network: Network, box: Box | None, delta: Fraction, notes: list[str
         notes.append("certify.hidden.mechanisms is not available: no refutation attempted")
         return None
     start = time.perf_counter()
+    if nested:  # what interval bounds show is found at once; region trees only when that fails
+        quick = _witness(network, box, delta, [], deadline, nested=False)
+        if quick is not None:
+            return quick
     try:
         seconds = (10.0 if left is None else min(10.0, left / 2)) if nested else 0.0
-        findings = mechanisms.detect(network, box=box, nested=seconds > 0.5, nested_seconds=max(seconds, 0.0))
+        findings = mechanisms.detect(network, box=box, nested=seconds > 0.5, nested_seconds=max(seconds, 0.0),
+                                     first=True)  # one continuous mechanism decides; the rest is time
     except Exception as e:  # a detector failure decides nothing
         notes.append(f"mechanism detection failed: {type(e).__name__}: {e}")
         return None

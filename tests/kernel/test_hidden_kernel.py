@@ -128,3 +128,74 @@ def test_relation_of_twins_holds_everywhere():
         x = [F(rng.randint(-20, 20), 3) for _ in range(2)]
         a = [max(v, F(0)) for v in net.preactivations(x)[0]]
         assert 2 * a[0] - a[1] == 0
+
+
+# --------------------------------------------------------------------------- M10 by a conditional region tree
+
+def _exclusive_certificate() -> dict:
+    import json
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[2] / "certificates" / "hidden-symmetry--moves--D-EXCL.json"
+    return json.loads(path.read_text())
+
+
+def _reason(cert: dict) -> str:
+    from certify.kernel import check
+    v = check(cert)
+    assert not v.valid
+    return v.reason
+
+
+def test_exclusive_corpus_certificate_is_a_conditional_tree():
+    from certify.kernel import check
+    cert = _exclusive_certificate()
+    assert check(cert).valid
+    move = cert["evidence"]["moves"][0]
+    assert move["move"] == "exclusive" and move["proof"]["method"] == "region-tree"
+    tree = move["proof"]["evidence"]["tree"]
+    assert tree[0] == {"split": [0, 1, move["predecessor"]]} and tree[1] == {"leaf": []}  # k first; off: no target
+
+
+def _tree(cert: dict) -> list:
+    return cert["evidence"]["moves"][0]["proof"]["evidence"]["tree"]
+
+
+def _first_target_leaf(tree: list) -> int:
+    return next(i for i, node in enumerate(tree) if "leaf" in node and node["leaf"])
+
+
+@pytest.mark.parametrize("mutation", ["negative decrease", "leaf dropped", "leaf multiplier", "fix sign",
+                                      "premise false", "wrong predecessor", "no proof"])
+def test_exclusive_single_changed_field_fails(mutation):
+    import copy
+    cert = copy.deepcopy(_exclusive_certificate())
+    move = cert["evidence"]["moves"][0]
+    tree = _tree(cert)
+    if mutation == "negative decrease":
+        move["decrease"] = "-1"
+        assert "decrease" in _reason(cert)
+    elif mutation == "leaf dropped":  # a leaf where k is on must prove z_j ≤ 0
+        tree[_first_target_leaf(tree)] = {"leaf": []}
+        assert "multiplier lists" in _reason(cert)
+    elif mutation == "leaf multiplier":
+        leaf = tree[_first_target_leaf(tree)]["leaf"][0]
+        leaf[0][1] = "1/2"
+        assert "proof" in _reason(cert)
+    elif mutation == "fix sign":
+        i = next(i for i, node in enumerate(tree) if "fix" in node)
+        tree[i]["sign"] = "on"
+        assert "proof" in _reason(cert)
+    elif mutation == "premise false":  # j's bias +1/2 in A and B: j fires where k does (e.g. x = (1, 0))
+        for net in ("A", "B"):
+            cert["claim"]["networks"][net]["layers"][2]["bias"][0] = "1/2"
+        assert "proof" in _reason(cert)
+    elif mutation == "wrong predecessor":  # the same tree for predecessor 2, B moved to match
+        move["predecessor"] = 2
+        w = cert["claim"]["networks"]["B"]["layers"][2]["weight"][0]
+        a = cert["claim"]["networks"]["A"]["layers"][2]["weight"][0]
+        w[0], w[2] = a[0], str(F(a[2]) - F(move["decrease"]))
+        assert "proof" in _reason(cert)
+    else:  # without its proof the sign test must decide, and it cannot (i is not on k's opposite ray)
+        del move["proof"]
+        move["partners"] = [{"neuron": 1, "by": "opposite"}]
+        assert "opposite ray" in _reason(cert)

@@ -16,7 +16,7 @@ M6     twins (positively proportional rows)         exact proportionality (canon
 M7     affine relation on the image                 sign facts + exact row dependence
 M8     flip of a set T                              exact subset relation (§3.7 enumeration)
 M9     opposite pair forming a linear unit          exact proportionality, a_j + λa_k = 0
-M10    dead wherever a predecessor is active        exact sign test on opposite rays
+M10    dead wherever a predecessor is active        sign test on opposite rays / conditional tree
 M11    sign facts after a width-1 layer             interval bounds (complete there)
 M12    first-layer hyperplane missing the box       exact range of w·x + b on the box
 M13    shallow moves in a layer pair (C5, C6)       exact rank tests / subset relations
@@ -40,20 +40,22 @@ ORDER = ["M3", "M12", "M11", "M1", "M4", "M2", "M6", "M9", "M8", "M13", "M5", "M
 
 def detect(network: Network, box: Box | None = None, *, nested: bool = True, nested_seconds: float = 10.0,
            budget: int = 1 << 16, notes: list[str] | None = None, facts: Facts | None = None,
-           verify: bool = False) -> list[Finding]:
+           verify: bool = False, first: bool = False) -> list[Finding]:
     """All catalogue findings for θ on the domain (``box``, else ``network.box``, else R^d0).
 
     ``nested`` allows region-tree sign proofs (when ``certify.deep.regiontree`` is installed) for
     neurons that sampling suggests are dead or stably active, for at most ``nested_seconds``;
     ``budget`` bounds the exact subset enumerations; ``notes`` collects what was skipped.
-    With ``verify`` every finding's default witness is built and checked outside the orbit
+    ``first``: nested proofs stop at the first one (``prove_signs(first=True)``: enough for
+    a "not locally identifiable" answer).  With ``verify`` every finding's default witness is built and checked outside the orbit
     (findings that fail are dropped); otherwise that happens lazily in ``witness()``.
     """
     if box is None:
         box = network.box
     if box is not None and len(box) != network.widths[0]:
         raise ValueError(f"box has {len(box)} intervals, the input dimension is {network.widths[0]}")
-    facts = facts if facts is not None else prove_signs(network, box, nested=nested, nested_seconds=nested_seconds)
+    facts = facts if facts is not None else prove_signs(network, box, nested=nested, nested_seconds=nested_seconds,
+                                                         exclusive=True, first=first)
     found: list[Finding] = []
     found += dead_findings(network, box, facts)
     found += active_findings(network, box, facts)

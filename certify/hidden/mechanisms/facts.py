@@ -5,6 +5,16 @@ bounds (``certify.kernel.intervals``: the sign tests of theory §4, complete for
 when layer 1 is onto) and, beyond them, from nested region-tree proofs of the
 deep-equivalence engine (``certify.deep.regiontree.prove_neuron_sign``) when that engine is
 installed.  Float sampling only *proposes* which neurons deserve a region-tree attempt.
+
+Conditional sign facts (the premise of M10, theory §4: z_{t,j} ≤ 0 wherever the predecessor
+(t − 1, k) is active) come only from conditional region trees
+(``certify.deep.regiontree.prove_exclusive``, checked by ``kernel.regiontree.check_exclusive``);
+their candidates are the pairs that a float sample at many radii never shows active together.
+
+Budgets: every candidate first gets a small tree (``nested_budget`` nodes: the quick proofs are
+a few nodes); candidates whose attempt only ran out of nodes (not refuted) get rounds with ten
+and a hundred times the budget while time remains — a deep neuron on R^d may need a few hundred
+nodes, and a larger first budget would spend it on candidates that are false.
 """
 from __future__ import annotations
 
@@ -44,6 +54,10 @@ class Facts:
     candidates: int = 0         # neurons a float sample suggests are dead or stably active
     out_of_time: int = 0        # candidates never attempted: the time limit ran out
     over_cap: int = 0           # candidates never attempted: beyond ``max_nested``
+    # M10 premises: (t, j, k) ↦ region-tree evidence that z_{t,j} ≤ 0 wherever a_{t−1,k} > 0
+    exclusive: dict[tuple[int, int, int], dict] = field(default_factory=dict)
+    exclusive_candidates: int = 0
+    stopped: bool = False       # ``first``: the attempts stopped at the first region-tree proof
 
     def sign(self, t: int, j: int) -> str | None:
         entry = self.proofs.get((t, j))
@@ -57,14 +71,18 @@ class Facts:
 
 
 def prove_signs(network: Network, box: Box | None, nested: bool = True, nested_budget: int = 40,
-                max_nested: int = 64, nested_seconds: float = 30.0, samples: int = 512, seed: int = 0) -> Facts:
+                max_nested: int = 64, nested_seconds: float = 30.0, samples: int = 2048, seed: int = 0,
+                exclusive: bool = False, first: bool = False) -> Facts:
     """All sign facts provable by intervals, plus region-tree proofs for sampled candidates.
 
     Candidates come in layer order; each region-tree attempt may expand ``nested_budget``
-    tree nodes (the quick proofs are one-leaf trees; a candidate that is not really dead or
-    active only exhausts its nodes); all attempts share the deadline ``nested_seconds``.  (No
-    short per-attempt deadlines: the engine's LP solver measures its time limit on a clock that
-    accumulates across solves, so they fail spuriously.)"""
+    tree nodes in the first round, ten and a hundred times that in later rounds (candidates
+    whose attempt ran out of nodes only); all attempts share the deadline ``nested_seconds``.
+    With ``exclusive``, M10 premises of sampled pairs are attempted too (after the signs, in
+    each round).  With ``first``, the attempts stop at the first region-tree proof (one
+    continuous mechanism is all that a "not locally identifiable" answer needs; ``stopped``
+    says so).  (No short per-attempt deadlines: the engine's LP solver measures its time
+    limit on a clock that accumulates across solves, so they fail spuriously.)"""
     bounds = preactivation_bounds(network.net, box)
     facts = Facts(network, box, bounds)
     for t, layer in enumerate(bounds):
@@ -78,24 +96,70 @@ def prove_signs(network: Network, box: Box | None, nested: bool = True, nested_b
         return facts
     start = time.perf_counter()
     end = start + nested_seconds
-    found = candidates(network, box, facts, samples, seed)
+    zs = sampled_preactivations(network, box, samples, seed)
+    found = candidates(network, box, facts, samples, seed, zs)
     facts.candidates = len(found)
     facts.over_cap = max(len(found) - max_nested, 0)
-    for n, (t, j, sign) in enumerate(found[:max_nested]):
-        now = time.perf_counter()
-        if now > end:
-            facts.out_of_time = min(len(found), max_nested) - n
+    signs = found[:max_nested]
+    pairs = exclusive_candidates(network, facts, found, zs)[:max_nested] if exclusive else []
+    facts.exclusive_candidates = len(pairs)
+    if exclusive and not hasattr(engine, "prove_exclusive"):
+        pairs = []
+    tried: set = set()
+    for rnd, budget in enumerate((nested_budget, 10 * nested_budget, 100 * nested_budget)):
+        retry_signs, retry_pairs = [], []
+        for n, (t, j, sign) in enumerate(signs):
+            if time.perf_counter() > end:
+                facts.out_of_time = len([c for c in signs[n:] if c not in tried])
+                break
+            tried.add((t, j, sign))
+            facts.attempted += 1
+            why: list = []
+            evidence = _attempt(engine.prove_neuron_sign, (network, t, j, box, sign), budget, end, why)
+            if evidence is not None:
+                facts.proofs[(t, j)] = (sign, {"method": "region-tree", "evidence": evidence})
+                facts.nested += 1
+                if first:
+                    break
+            elif why == ["unknown"]:
+                retry_signs.append((t, j, sign))
+        for t, j, k in pairs:
+            if time.perf_counter() > end or (first and (facts.nested or facts.exclusive)):
+                break
+            if facts.sign(t, j) is not None or facts.sign(t - 1, k) == DEAD:
+                continue  # M1/M4 already covers the neuron, or the predecessor never fires
+            why = []
+            evidence = _attempt(engine.prove_exclusive, (network, t, j, k, box), budget, end, why)
+            if evidence is not None:
+                facts.exclusive[(t, j, k)] = evidence
+            elif why == ["unknown"]:
+                retry_pairs.append((t, j, k))
+        signs, pairs = retry_signs, retry_pairs
+        if first and (facts.nested or facts.exclusive):
+            facts.stopped = True
             break
-        facts.attempted += 1
-        try:
-            evidence = engine.prove_neuron_sign(network, t, j, box, sign, budget=nested_budget, deadline=end)
-        except Exception:  # an engine failure proves nothing; never let it decide
-            evidence = None
-        if evidence is not None:
-            facts.proofs[(t, j)] = (sign, {"method": "region-tree", "evidence": evidence})
-            facts.nested += 1
+        if not (signs or pairs) or time.perf_counter() > end:
+            break
     facts.nested_seconds = time.perf_counter() - start
     return facts
+
+
+def _attempt(prove, args: tuple, budget: int, deadline: float, why: list) -> dict | None:
+    """One region-tree attempt; ``why`` receives "unknown" if it ran out of nodes (worth a
+    larger budget), nothing if it was refuted, failed or ran out of time."""
+    try:
+        evidence = prove(*args, budget=budget, deadline=deadline, outcome=why)
+    except Exception:  # an engine failure proves nothing; never let it decide
+        return None
+    if evidence is None and time.perf_counter() > deadline:
+        why.clear()
+    return evidence
+
+
+def sampled_preactivations(network: Network, box: Box | None, count: int, seed: int) -> list[np.ndarray]:
+    """Float pre-activations of every layer at ``sample_inputs`` (untrusted)."""
+    with np.errstate(all="ignore"):
+        return network.float_forward(sample_inputs(network, box, count, seed))
 
 
 def sample_inputs(network: Network, box: Box | None, count: int, seed: int) -> np.ndarray:
@@ -107,15 +171,18 @@ def sample_inputs(network: Network, box: Box | None, count: int, seed: int) -> n
         pts = lo + (hi - lo) * rng.random((count, d))
         corners = lo + (hi - lo) * rng.integers(0, 2, (min(count, 64), d))
         return np.vstack([pts, corners])
+    # many radii: deep regions far out (and near the origin) are where a sign or a co-activation
+    # that one radius never shows turns up
     r = _spread([network])
-    return rng.standard_normal((count, d)) * r
+    scales = np.array([0.1, 1.0, 10.0, 1e3])
+    return rng.standard_normal((count, d)) * (r * scales[np.arange(count) % len(scales)])[:, None]
 
 
-def candidates(network: Network, box: Box | None, facts: Facts, samples: int, seed: int
-               ) -> list[tuple[int, int, str]]:
+def candidates(network: Network, box: Box | None, facts: Facts, samples: int, seed: int,
+               zs: list[np.ndarray] | None = None) -> list[tuple[int, int, str]]:
     """Neurons without a sign fact whose sampled pre-activations never change sign (untrusted)."""
-    with np.errstate(all="ignore"):
-        zs = network.float_forward(sample_inputs(network, box, samples, seed))
+    if zs is None:
+        zs = sampled_preactivations(network, box, samples, seed)
     out = []
     for t, z in enumerate(zs[:-1]):
         for j in range(z.shape[1]):
@@ -129,6 +196,30 @@ def candidates(network: Network, box: Box | None, facts: Facts, samples: int, se
     return out
 
 
+def exclusive_candidates(network: Network, facts: Facts, signs: list[tuple[int, int, str]],
+                         zs: list[np.ndarray]) -> list[tuple[int, int, int]]:
+    """Pairs (t, j, k), t ≥ 1, where the sample shows predecessor (t − 1, k) active and neuron
+    (t, j) never active at the same time (untrusted; M10 candidates).  Neurons with a sign fact
+    or a sign candidate are left to M1/M4; most supporting points first."""
+    flagged = {(t, j) for t, j, _ in signs} | set(facts.proofs)
+    dead = {(t, j) for t, j, sign in signs if sign == DEAD} | {key for key, (sign, _) in facts.proofs.items()
+                                                              if sign == DEAD}
+    out = []
+    for t in range(1, len(zs) - 1):
+        on_prev = zs[t - 1] > 0          # points × predecessors
+        pos = zs[t] > 0                  # points × neurons
+        support = on_prev.sum(axis=0)
+        together = on_prev.T.astype(np.int64) @ pos.astype(np.int64)  # [k, j]: points with both active
+        for j in range(zs[t].shape[1]):
+            if (t, j) in flagged:
+                continue
+            for k in range(zs[t - 1].shape[1]):
+                if support[k] and not together[k, j] and (t - 1, k) not in dead:
+                    out.append((int(support[k]), t, j, k))
+    out.sort(key=lambda c: (c[1], -c[0]))
+    return [(t, j, k) for _, t, j, k in out]
+
+
 def relation_json(t: int, coefficients: list[Fraction], constant: Fraction, facts: Facts) -> dict:
     """An affine relation c·a_t = κ with the sign facts of the neurons it uses."""
     from ...kernel.exact import fmt
@@ -137,4 +228,5 @@ def relation_json(t: int, coefficients: list[Fraction], constant: Fraction, fact
     return {"layer": t, "coefficients": [fmt(c) for c in coefficients], "constant": fmt(constant), "status": status}
 
 
-__all__ = ["Facts", "prove_signs", "DEAD", "ACTIVE", "region_tree_engine", "relation_json", "candidates"]
+__all__ = ["Facts", "prove_signs", "DEAD", "ACTIVE", "region_tree_engine", "relation_json", "candidates",
+           "exclusive_candidates", "sampled_preactivations"]

@@ -8,7 +8,8 @@
 * stably active neurons whose incoming rows are linearly dependent, Σ c_k W[k,:] = 0:
   the affine relation c·a_t = Σ c_k b_k on the image, M7;
 * a neuron that is dead wherever predecessor k is active (M10), shown by its positive
-  weights sitting on predecessors that vanish where y_k > 0.
+  weights sitting on predecessors that vanish where y_k > 0 (the sign test), or by a
+  conditional region tree over the domain (``Facts.exclusive``; the premise itself).
 """
 from __future__ import annotations
 
@@ -198,6 +199,18 @@ def exclusive_findings(network: Network, box: Box | None, facts: Facts) -> list[
                     out.append(Finding("M10", True, f"neuron [{t}, {j}]: dead wherever neuron {k} "
                                        f"of layer {t} is active", network, box, build, t, (j, k)))
                     break
+    shown = {(f.layer, f.neurons) for f in out}
+    for (t, j, k), evidence in sorted(facts.exclusive.items()):
+        if (t, (j, k)) in shown:
+            continue
+        proof = {"method": "region-tree", "evidence": evidence}
+
+        def build(delta: Fraction, t=t, j=j, k=k, proof=proof) -> Iterable[list[dict]]:
+            yield [{"move": "exclusive", "layer": t, "neuron": j, "predecessor": k, "decrease": fmt(delta),
+                    "proof": proof}]
+
+        out.append(Finding("M10", True, f"neuron [{t}, {j}]: dead wherever neuron [{t - 1}, {k}] is active "
+                           "(a conditional region-tree proof)", network, box, build, t, (j, k)))
     return out
 
 
