@@ -13,7 +13,8 @@ for each neuron two rational points of the box where its pre-activation is > 0 a
   {c_i, 1 − c_i, 0, 1} for max z_{1,j} and for min z_{1,j} (the corner that drives one first-layer
   neuron as high as it goes); if a corner does not switch the neuron, a sign-gradient ascent
   from the best corners polishes it (float, untrusted).  Every proposed point is then evaluated
-  in exact rational arithmetic (``Network.preactivations``); only exact signs are counted.
+  in exact rational arithmetic (the kernel's integer forward pass,
+  ``certify.kernel.forward.batches``); only exact signs are counted.
 
 A neuron with an exact point of each sign is neither dead nor stably active on the box, so no
 M1/M4/M12 witness exists for it, whatever the proof method.  Baseline in the same run: the
