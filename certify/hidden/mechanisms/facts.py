@@ -162,6 +162,19 @@ def sampled_preactivations(network: Network, box: Box | None, count: int, seed: 
         return network.float_forward(sample_inputs(network, box, count, seed))
 
 
+def extreme_corners(network: Network, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """For each first-layer neuron i, the two box corners where z_{0,i} is largest and smallest
+    (x_k = hi_k where W_0[i,k] > 0, else lo_k; and the opposite corner).
+
+    Why: in high dimension a first-layer neuron is often active only in a thin cap around its
+    maximising corner (mnist-net_256x2 on [0,1]^784: 255 of 256 first-layer neurons are never
+    active on 20,000 uniform points, yet each is active at its corner), so uniform samples call
+    deeper neurons "dead" that switch in those caps (bench/mnist_switching.py: every second-layer
+    neuron switches at one of these corners).  Proposals only: no claim rests on them."""
+    up = network.float_layers[0][0] > 0
+    return np.vstack([np.where(up, hi, lo), np.where(up, lo, hi)])
+
+
 def sample_inputs(network: Network, box: Box | None, count: int, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     d = network.widths[0]
@@ -170,7 +183,7 @@ def sample_inputs(network: Network, box: Box | None, count: int, seed: int) -> n
         hi = np.array([float(b) for _, b in box])
         pts = lo + (hi - lo) * rng.random((count, d))
         corners = lo + (hi - lo) * rng.integers(0, 2, (min(count, 64), d))
-        return np.vstack([pts, corners])
+        return np.vstack([pts, corners, extreme_corners(network, lo, hi)])
     # many radii: deep regions far out (and near the origin) are where a sign or a co-activation
     # that one radius never shows turns up
     r = _spread([network])
