@@ -30,6 +30,7 @@ from ..kernel.exact import fmt, fmt_vector
 from ..kernel.forward import Line, batches, int_net, segment_in_box
 from ..kernel.local import probe_vector
 from ..kernel.linalg import is_probable_prime
+from .kinktarget import Proposer
 from .linewalk import FloatNet, Walk, walk
 from ..network import Box, Network
 
@@ -164,6 +165,8 @@ class KinkSearch:
         self.dirty: set[tuple[int, int]] = set()
         self.scale = self._scale()
         self.boost = 1.0  # grows when rounds stall: deeper kinks may lie far from the first layer's
+        self.proposer: Proposer | None = None   # kink-target LPs, built when first needed
+        self.tried: dict[tuple, int] = {}       # (neuron, missing input) → proposals made
 
     # ------------------------------------------------------------------ geometry of the search
     def _scale(self) -> float:
@@ -470,6 +473,31 @@ class KinkSearch:
             picks.append(cloud[int(self.rng.choice(best))])
         return np.array(picks) if picks else None
 
+    def kink_target_points(self, lines_per_point: int = 4, max_tries: int = 3) -> np.ndarray | None:
+        """Points on the bent hyperplanes of uncovered neurons where a missing input is active,
+        from region-hopping LPs (``kinktarget``; theory §5.5: "steer lines into regions with
+        different layer-(l−1) active sets"), each repeated to seed several short lines.  Only
+        over R^d: a box's kinks are reached by the lines through it."""
+        if self.box is not None:
+            return None
+        if self.proposer is None:
+            self.proposer = Proposer(self.fnet.Ws, self.fnet.bs, self.rng)
+        picks = []
+        for st in self.status.values():
+            if st.done or st.neuron[0] == 0:
+                continue
+            for k in (st.inactive_inputs or [None])[:2]:
+                key = (st.neuron, k)
+                if self.tried.get(key, 0) >= max_tries:
+                    continue
+                if self.deadline is not None and time.perf_counter() > self.deadline:
+                    break
+                self.tried[key] = self.tried.get(key, 0) + 1
+                x = self.proposer.propose(st.neuron, k, self.deadline)
+                if x is not None:
+                    picks.extend([x] * lines_per_point)
+        return np.array(picks) if picks else None
+
     def _visibility(self, zs: list[np.ndarray]) -> list[np.ndarray]:
         """max_i |∂f_i/∂a_{l,j}| at each cloud point (float backward pass, guidance only)."""
         Ws = self.fnet.Ws
@@ -558,8 +586,11 @@ def as_fractions(v: np.ndarray) -> list[Fraction]:
 
 
 def search(network: Network, box: Box | None = None, seed: int = 0, deadline: float | None = None,
-           max_rounds: int = 60, exact: bool = False, robust: bool = False) -> KinkResult:
+           max_rounds: int = 60, exact: bool = False, robust: bool = False, aim: bool = True) -> KinkResult:
     """Find a complete kink-probe certificate (Theorem 5.4) or report the uncovered neurons.
+
+    ``aim``: when rounds stall, seed short lines at points the region-hopping LPs of
+    ``kinktarget`` find on uncovered bent hyperplanes (over R^d; far kinks the random lines miss).
 
     ``exact``: verify candidates in exact arithmetic during the search (slower; the fallback
     when the kernel rejects a certificate assembled from float-verified probes)."""
@@ -575,7 +606,10 @@ def search(network: Network, box: Box | None = None, seed: int = 0, deadline: fl
         if not todo:
             break
         before = sum(s.rank for s in ks.status.values())
-        if rnd < 2 or (len(todo) > per_round // 2 and rnd % 2 == 0):
+        aimed = ks.kink_target_points() if aim and stall >= 2 else None
+        if aimed is not None:
+            ks.round(len(aimed), aimed)                          # short lines at LP-found kinks
+        elif rnd < 2 or (len(todo) > per_round // 2 and rnd % 2 == 0):
             ks.round(per_round)                                  # broad: random lines
         else:
             ks.round(per_round, ks.targeted_points(per_round))  # short lines at uncovered kinks
