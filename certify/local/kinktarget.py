@@ -72,6 +72,8 @@ def region_rows(maps, y: np.ndarray, upto: int) -> tuple[np.ndarray, np.ndarray]
         s = np.where(A @ y + c > 0, 1.0, -1.0)
         G.append(-s[:, None] * A)
         h.append(s * c)
+    if not G:   # layer 0: the region is the whole box
+        return np.zeros((0, len(y))), np.zeros(0)
     return np.vstack(G), np.concatenate(h)
 
 
