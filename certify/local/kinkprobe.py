@@ -473,7 +473,8 @@ class KinkSearch:
             picks.append(cloud[int(self.rng.choice(best))])
         return np.array(picks) if picks else None
 
-    def kink_target_points(self, lines_per_point: int = 4, max_tries: int = 3) -> np.ndarray | None:
+    def kink_target_points(self, lines_per_point: int = 4, max_tries: int = 3,
+                           budget: float = 20.0) -> np.ndarray | None:
         """Points on the bent hyperplanes of uncovered neurons where a missing input is active,
         from region-hopping LPs (``kinktarget``; theory §5.5: "steer lines into regions with
         different layer-(l−1) active sets"), each repeated to seed several short lines.  Only
@@ -483,17 +484,23 @@ class KinkSearch:
         if self.proposer is None:
             self.proposer = Proposer(self.fnet.Ws, self.fnet.bs, self.rng)
         picks = []
-        for st in self.status.values():
-            if st.done or st.neuron[0] == 0:
-                continue
+        # a time budget per call (and the search's deadline): one LP search per (neuron, input)
+        stop = time.perf_counter() + budget
+        if self.deadline is not None:
+            stop = min(stop, self.deadline)
+        todo = [st for st in self.status.values() if not st.done and st.neuron[0] > 0]
+        todo.sort(key=lambda st: min(self.tried.get((st.neuron, k), 0) for k in (st.inactive_inputs or [None])[:2]))
+        for st in todo:
+            if time.perf_counter() > stop:
+                break
             for k in (st.inactive_inputs or [None])[:2]:
                 key = (st.neuron, k)
                 if self.tried.get(key, 0) >= max_tries:
                     continue
-                if self.deadline is not None and time.perf_counter() > self.deadline:
+                if time.perf_counter() > stop:
                     break
                 self.tried[key] = self.tried.get(key, 0) + 1
-                x = self.proposer.propose(st.neuron, k, self.deadline)
+                x = self.proposer.propose(st.neuron, k, stop)
                 if x is not None:
                     picks.extend([x] * lines_per_point)
         return np.array(picks) if picks else None
@@ -598,7 +605,7 @@ def search(network: Network, box: Box | None = None, seed: int = 0, deadline: fl
     ks = KinkSearch(network, box, seed, deadline, exact, robust)
     w = network.widths
     per_round = int(min(256, max(8, 2 * max(w[:-1]))))
-    stall = 0
+    stall = idle = 0   # rounds without a rank gain / without a newly covered neuron
     for rnd in range(max_rounds):
         if deadline is not None and time.perf_counter() > deadline:
             break
@@ -606,7 +613,9 @@ def search(network: Network, box: Box | None = None, seed: int = 0, deadline: fl
         if not todo:
             break
         before = sum(s.rank for s in ks.status.values())
-        aimed = ks.kink_target_points() if aim and stall >= 2 else None
+        # random lines keep covering a neuron or two per round long after the easy kinks are
+        # found: aim when coverage stalls, and every third round anyway
+        aimed = ks.kink_target_points() if aim and (idle >= 2 or (rnd >= 3 and rnd % 3 == 0)) else None
         if aimed is not None:
             ks.round(len(aimed), aimed)                          # short lines at LP-found kinks
         elif rnd < 2 or (len(todo) > per_round // 2 and rnd % 2 == 0):
@@ -615,6 +624,7 @@ def search(network: Network, box: Box | None = None, seed: int = 0, deadline: fl
             ks.round(per_round, ks.targeted_points(per_round))  # short lines at uncovered kinks
         after = sum(s.rank for s in ks.status.values())
         stall = stall + 1 if after == before else 0
+        idle = idle + 1 if len(ks.wanted()) == len(todo) else 0
         if stall >= 2 and ks.box is None:
             ks.boost = min(ks.boost * 2, 2.0 ** 12)
         if stall >= 8:
