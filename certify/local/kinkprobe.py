@@ -495,7 +495,8 @@ class KinkSearch:
                 break
             for k in (st.inactive_inputs or [None])[:2]:
                 key = (st.neuron, k)
-                if self.tried.get(key, 0) >= max_tries:
+                # with no missing input the proposals (random starts) differ: allow one per vector needed
+                if self.tried.get(key, 0) >= (max_tries if k is not None else max(max_tries, 2 * st.need)):
                     continue
                 if time.perf_counter() > stop:
                     break

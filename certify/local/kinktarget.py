@@ -39,6 +39,7 @@ import numpy as np
 RADII = (10.0, 1e3, 1e5)   # growing boxes [−B, B]^{d_0}: the kinks of deep neurons may lie far out
 HOPS = 40                  # regions visited per climb / reach
 STEP = 1e-7                # how far past a region's boundary a hop lands (in y = x / B)
+LP_SECONDS = 1.0           # per LP (d_0 columns: milliseconds normally; a guard against stalls)
 
 
 def forward(Ws, bs, Y: np.ndarray) -> list[np.ndarray]:
@@ -99,6 +100,7 @@ def lp_max(cost: np.ndarray, G: np.ndarray, h: np.ndarray, eq: tuple | None = No
     lp.sense_ = highspy.ObjSense.kMaximize
     h_ = _solver()
     h_.passModel(lp)
+    h_.setOptionValue("time_limit", h_.getRunTime() + LP_SECONDS)   # HiGHS counts its accumulated run time
     h_.run()
     if h_.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
@@ -167,8 +169,19 @@ def _ascend(Ws, bs, t: int, k: int, y: np.ndarray, best: float, deadline: float 
     return y, best
 
 
+def interior(G: np.ndarray, h: np.ndarray, eq: tuple, depth: np.ndarray | None,
+             rng: np.random.Generator) -> np.ndarray | None:
+    """A point of the face {G y ≤ h, a·y = b} away from its boundary: the mean of LP vertices for
+    random costs (and the deepest point for ``depth``).  A vertex alone lies on other neurons'
+    hyperplanes, so every line through it would switch several neurons at once (no probe)."""
+    n = G.shape[1]
+    costs = [rng.standard_normal(n) for _ in range(2 * n)] + ([depth] if depth is not None else [])
+    pts = [p for p in (lp_max(c, G, h, eq) for c in costs) if p is not None]
+    return np.mean(pts, axis=0) if pts else None
+
+
 def reach(Ws, bs, y: np.ndarray, l: int, j: int, k: int | None, margin: float,
-          deadline: float | None = None) -> np.ndarray | None:
+          rng: np.random.Generator, deadline: float | None = None) -> np.ndarray | None:
     """From y, a point with z_{l,j} = 0 and z_{l−1,k} ≥ margin (k None: no side condition), found
     region by region: in the region of y, solve z_{l,j} = 0 if the region meets the hyperplane,
     else move to where |z_{l,j}| is smallest and hop across."""
@@ -187,9 +200,7 @@ def reach(Ws, bs, y: np.ndarray, l: int, j: int, k: int | None, margin: float,
         if y_star is None:
             return None
         if sign * float(A[j] @ y_star + c[j]) <= 0:   # the hyperplane crosses this region
-            cost = maps[l - 1][0][k] if k is not None else -sign * A[j]
-            point = lp_max(cost, G, h, (A[j], -float(c[j])))
-            return point if point is not None else y_star
+            return interior(G, h, (A[j], -float(c[j])), maps[l - 1][0][k] if k is not None else None, rng)
         y_next = _hop(y, y_star)
         if k is not None and forward(Ws, bs, y_next[None])[l - 1][0, k] < margin:
             return None
@@ -253,7 +264,7 @@ class Proposer:
             bs = [b / B for b in self.bs]
             if missing is None:
                 y0 = self.rng.uniform(-1, 1, self.Ws[0].shape[1])
-                y = reach(self.Ws, bs, y0, l, j, None, 0.0, deadline)
+                y = reach(self.Ws, bs, y0, l, j, None, 0.0, self.rng, deadline)
             else:
                 key = (l - 1, missing, B)
                 if key not in self.climbs:
@@ -263,7 +274,7 @@ class Proposer:
                     continue   # k never active on this box (as far as the climb sees)
                 y = crossing(self.Ws, bs, active_cloud(y0, self.rng), l, j, missing)
                 if y is None:
-                    y = reach(self.Ws, bs, y0, l, j, missing, top / 4, deadline)
+                    y = reach(self.Ws, bs, y0, l, j, missing, top / 4, self.rng, deadline)
             if y is not None:
                 return B * y
         return None

@@ -47,7 +47,7 @@ def test_climb_and_propose_reach_the_far_region():
     assert np.abs(x).max() > FAR / 2
 
 
-@pytest.mark.parametrize("seed", [6])
+@pytest.mark.parametrize("seed", [4, 6])
 def test_far_kinks_need_the_proposer_and_the_kernel_accepts(seed):
     net = planted(seed)
     old = kinkprobe.search(net, None, seed=0, aim=False)
