@@ -8,7 +8,9 @@ certificate is a set of per-neuron d_l × (d_l + 1) blocks.
 
 Search (floats, untrusted): walk random lines (``linewalk``), keep breakpoints where a
 single neuron switches and some output bends, and accept a kink vector for a neuron if it
-increases the float rank of that neuron's block.  Candidates are screened in float64 with
+increases the float rank of that neuron's block.  Over R^d, when rounds stall, short lines are
+also aimed at points the region-hopping LPs of ``kinktarget`` find on uncovered bent hyperplanes
+where a missing input is active (far kinks that random lines miss).  Candidates are screened in float64 with
 a rigorous rounding-error bound (§5.5's cost model: "float64 BLAS plus a rigorous rounding
 bound"), so the kernel's single exact pass agrees with them; with ``exact=True`` they are
 instead re-checked by the kernel's own probe function and the blocks ranked mod p during
