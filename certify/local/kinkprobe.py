@@ -8,7 +8,9 @@ certificate is a set of per-neuron d_l × (d_l + 1) blocks.
 
 Search (floats, untrusted): walk random lines (``linewalk``), keep breakpoints where a
 single neuron switches and some output bends, and accept a kink vector for a neuron if it
-increases the float rank of that neuron's block.  Candidates are screened in float64 with
+increases the float rank of that neuron's block.  Over R^d, when rounds stall, short lines are
+also aimed at points the region-hopping LPs of ``kinktarget`` find on uncovered bent hyperplanes
+where a missing input is active (far kinks that random lines miss).  Candidates are screened in float64 with
 a rigorous rounding-error bound (§5.5's cost model: "float64 BLAS plus a rigorous rounding
 bound"), so the kernel's single exact pass agrees with them; with ``exact=True`` they are
 instead re-checked by the kernel's own probe function and the blocks ranked mod p during
@@ -30,6 +32,7 @@ from ..kernel.exact import fmt, fmt_vector
 from ..kernel.forward import Line, batches, int_net, segment_in_box
 from ..kernel.local import probe_vector
 from ..kernel.linalg import is_probable_prime
+from .kinktarget import Proposer
 from .linewalk import FloatNet, Walk, walk
 from ..network import Box, Network
 
@@ -164,6 +167,8 @@ class KinkSearch:
         self.dirty: set[tuple[int, int]] = set()
         self.scale = self._scale()
         self.boost = 1.0  # grows when rounds stall: deeper kinks may lie far from the first layer's
+        self.proposer: Proposer | None = None   # kink-target LPs, built when first needed
+        self.tried: dict[tuple, int] = {}       # (neuron, missing input) → proposals made
 
     # ------------------------------------------------------------------ geometry of the search
     def _scale(self) -> float:
@@ -470,6 +475,39 @@ class KinkSearch:
             picks.append(cloud[int(self.rng.choice(best))])
         return np.array(picks) if picks else None
 
+    def kink_target_points(self, lines_per_point: int = 4, max_tries: int = 3,
+                           budget: float = 20.0) -> np.ndarray | None:
+        """Points on the bent hyperplanes of uncovered neurons where a missing input is active,
+        from region-hopping LPs (``kinktarget``; theory §5.5: "steer lines into regions with
+        different layer-(l−1) active sets"), each repeated to seed several short lines.  Only
+        over R^d: a box's kinks are reached by the lines through it."""
+        if self.box is not None:
+            return None
+        if self.proposer is None:
+            self.proposer = Proposer(self.fnet.Ws, self.fnet.bs, self.rng)
+        picks = []
+        # a time budget per call (and the search's deadline): one LP search per (neuron, input)
+        stop = time.perf_counter() + budget
+        if self.deadline is not None:
+            stop = min(stop, self.deadline)
+        todo = [st for st in self.status.values() if not st.done and st.neuron[0] > 0]
+        todo.sort(key=lambda st: min(self.tried.get((st.neuron, k), 0) for k in (st.inactive_inputs or [None])[:2]))
+        for st in todo:
+            if time.perf_counter() > stop:
+                break
+            for k in (st.inactive_inputs or [None])[:2]:
+                key = (st.neuron, k)
+                # with no missing input the proposals (random starts) differ: allow one per vector needed
+                if self.tried.get(key, 0) >= (max_tries if k is not None else max(max_tries, 2 * st.need)):
+                    continue
+                if time.perf_counter() > stop:
+                    break
+                self.tried[key] = self.tried.get(key, 0) + 1
+                x = self.proposer.propose(st.neuron, k, stop)
+                if x is not None:
+                    picks.extend([x] * lines_per_point)
+        return np.array(picks) if picks else None
+
     def _visibility(self, zs: list[np.ndarray]) -> list[np.ndarray]:
         """max_i |∂f_i/∂a_{l,j}| at each cloud point (float backward pass, guidance only)."""
         Ws = self.fnet.Ws
@@ -558,8 +596,11 @@ def as_fractions(v: np.ndarray) -> list[Fraction]:
 
 
 def search(network: Network, box: Box | None = None, seed: int = 0, deadline: float | None = None,
-           max_rounds: int = 60, exact: bool = False, robust: bool = False) -> KinkResult:
+           max_rounds: int = 60, exact: bool = False, robust: bool = False, aim: bool = True) -> KinkResult:
     """Find a complete kink-probe certificate (Theorem 5.4) or report the uncovered neurons.
+
+    ``aim``: when rounds stall, seed short lines at points the region-hopping LPs of
+    ``kinktarget`` find on uncovered bent hyperplanes (over R^d; far kinks the random lines miss).
 
     ``exact``: verify candidates in exact arithmetic during the search (slower; the fallback
     when the kernel rejects a certificate assembled from float-verified probes)."""
@@ -567,7 +608,7 @@ def search(network: Network, box: Box | None = None, seed: int = 0, deadline: fl
     ks = KinkSearch(network, box, seed, deadline, exact, robust)
     w = network.widths
     per_round = int(min(256, max(8, 2 * max(w[:-1]))))
-    stall = 0
+    stall = idle = 0   # rounds without a rank gain / without a newly covered neuron
     for rnd in range(max_rounds):
         if deadline is not None and time.perf_counter() > deadline:
             break
@@ -575,12 +616,18 @@ def search(network: Network, box: Box | None = None, seed: int = 0, deadline: fl
         if not todo:
             break
         before = sum(s.rank for s in ks.status.values())
-        if rnd < 2 or (len(todo) > per_round // 2 and rnd % 2 == 0):
+        # random lines keep covering a neuron or two per round long after the easy kinks are
+        # found: aim when coverage stalls, and every third round anyway
+        aimed = ks.kink_target_points() if aim and (idle >= 2 or (rnd >= 3 and rnd % 3 == 0)) else None
+        if aimed is not None:
+            ks.round(len(aimed), aimed)                          # short lines at LP-found kinks
+        elif rnd < 2 or (len(todo) > per_round // 2 and rnd % 2 == 0):
             ks.round(per_round)                                  # broad: random lines
         else:
             ks.round(per_round, ks.targeted_points(per_round))  # short lines at uncovered kinks
         after = sum(s.rank for s in ks.status.values())
         stall = stall + 1 if after == before else 0
+        idle = idle + 1 if len(ks.wanted()) == len(todo) else 0
         if stall >= 2 and ks.box is None:
             ks.boost = min(ks.boost * 2, 2.0 ** 12)
         if stall >= 8:
