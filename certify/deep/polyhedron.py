@@ -44,15 +44,21 @@ def quiet_stdout():
         os.close(devnull)
 
 
+def silent_highs(presolve: bool = True):
+    """A new HiGHS instance that prints nothing (its banner goes to fd 1 at construction)."""
+    import highspy
+    with quiet_stdout():
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    if not presolve:
+        h.setOptionValue("presolve", "off")
+    return h
+
+
 def _highs():
     global _HIGHS
     if _HIGHS is None:
-        import highspy
-        with quiet_stdout():
-            h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("presolve", "off")
-        _HIGHS = h
+        _HIGHS = silent_highs(presolve=False)
     return _HIGHS
 
 

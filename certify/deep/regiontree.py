@@ -542,8 +542,9 @@ def _deadline(timeout: float | None, deadline: float | None) -> float | None:
     return deadline
 
 
-def _sign_refuter(net: Net, box: Box | None, layer: int, neuron: int, sign: str):
-    """LP point → the point (exact) if the neuron has the wrong strict sign there: the claim is false."""
+def _point_refuter(net: Net, box: Box | None, layer: int, neuron: int, wrong):
+    """LP point → the point (exact) where ``wrong(z)`` holds of the exact pre-activations z
+    (every layer): a point that makes the claim about (layer, neuron) false."""
     from ..kernel.network import preactivations
     maps = affine_maps(net)
 
@@ -552,11 +553,18 @@ def _sign_refuter(net: Net, box: Box | None, layer: int, neuron: int, sign: str)
             return None
         for bits in (6, 16, 40):
             x = _rational_point(point, net.widths[0], box, 2 ** bits)
-            z = preactivations(maps, x)[layer][neuron]
-            if in_box(x, box) and (z > 0 if sign == "nonpositive" else z < 0):
-                return x, (z,), ()
+            z = preactivations(maps, x)
+            if in_box(x, box) and wrong(z):
+                return x, (z[layer][neuron],), ()
         return None
     return refute
+
+
+def _sign_refuter(net: Net, box: Box | None, layer: int, neuron: int, sign: str):
+    """The neuron has the wrong strict sign at the point."""
+    if sign == "nonpositive":
+        return _point_refuter(net, box, layer, neuron, lambda z: z[layer][neuron] > 0)
+    return _point_refuter(net, box, layer, neuron, lambda z: z[layer][neuron] < 0)
 
 
 def prove_equivalence(a: Network | Net, b: Network | Net, box: Box | None = None, budget: int = DEFAULT_BUDGET,
@@ -607,20 +615,9 @@ def prove_neuron_sign(network: Network | Net, layer: int, neuron: int, box: Box 
 
 
 def _exclusive_refuter(net: Net, box: Box | None, layer: int, neuron: int, predecessor: int):
-    """LP point → the point (exact) if the predecessor is active and the neuron too there: M10 is false."""
-    from ..kernel.network import preactivations
-    maps = affine_maps(net)
-
-    def refute(point: dict | None):
-        if point is None:
-            return None
-        for bits in (6, 16, 40):
-            x = _rational_point(point, net.widths[0], box, 2 ** bits)
-            z = preactivations(maps, x)
-            if in_box(x, box) and z[layer - 1][predecessor] > 0 and z[layer][neuron] > 0:
-                return x, (z[layer][neuron],), ()
-        return None
-    return refute
+    """The predecessor is active and the neuron too at the point: M10 is false."""
+    return _point_refuter(net, box, layer, neuron,
+                          lambda z: z[layer - 1][predecessor] > 0 and z[layer][neuron] > 0)
 
 
 def prove_exclusive(network: Network | Net, layer: int, neuron: int, predecessor: int, box: Box | None,

@@ -112,12 +112,9 @@ _HIGHS = None
 
 def _solver():
     global _HIGHS
-    if _HIGHS is None:
-        import highspy
-        from ..deep.polyhedron import quiet_stdout
-        with quiet_stdout():
-            _HIGHS = highspy.Highs()
-        _HIGHS.setOptionValue("output_flag", False)
+    if _HIGHS is None:  # its own instance: the region tree's LPs keep their models in theirs
+        from ..deep.polyhedron import silent_highs
+        _HIGHS = silent_highs()
     return _HIGHS
 
 
