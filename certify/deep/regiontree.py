@@ -602,13 +602,19 @@ def prove_neuron_sign(network: Network | Net, layer: int, neuron: int, box: Box 
     if g is None:
         raise ValueError(f"no hidden neuron ({layer}, {neuron})")
     result = search(p, krt.sign_target(g, sign), _sign_refuter(net, box, layer, neuron, sign), budget, deadline)
+    return _checked(result, outcome, lambda ev: krt.check_neuron_sign(net, box, layer, neuron, sign, ev))
+
+
+def _checked(result: Result, outcome: list | None, check) -> dict | None:
+    """The evidence of a proved search, once ``check`` (the kernel's checker) accepts its JSON
+    form, else None; ``outcome`` (a list, if given) receives the search verdict."""
     if outcome is not None:
         outcome.append(result.verdict)
     if result.verdict != "proved":
         return None
     evidence = {"method": "region-tree", "tree": result.tree}
     try:
-        krt.check_neuron_sign(net, box, layer, neuron, sign, _json_roundtrip(evidence))
+        check(_json_roundtrip(evidence))
     except krt.CheckFailure:
         return None
     return evidence
@@ -641,16 +647,7 @@ def prove_exclusive(network: Network | Net, layer: int, neuron: int, predecessor
         raise ValueError(f"no hidden neurons ({layer}, {neuron}) and ({layer - 1}, {predecessor})")
     result = search(p, krt.exclusive_target(g, k), _exclusive_refuter(net, box, layer, neuron, predecessor),
                     budget, deadline, first=k)
-    if outcome is not None:
-        outcome.append(result.verdict)
-    if result.verdict != "proved":
-        return None
-    evidence = {"method": "region-tree", "tree": result.tree}
-    try:
-        krt.check_exclusive(net, box, layer, neuron, predecessor, _json_roundtrip(evidence))
-    except krt.CheckFailure:
-        return None
-    return evidence
+    return _checked(result, outcome, lambda ev: krt.check_exclusive(net, box, layer, neuron, predecessor, ev))
 
 
 def _json_roundtrip(obj):
