@@ -20,7 +20,7 @@ import numpy as np
 
 from certify.api import load
 from certify.local import kinktarget as kt
-from certify.local.linewalk import FloatNet
+from certify.local.linewalk import FloatNet, preactivations
 
 ACAS = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks" / "acasxu"
 
@@ -40,7 +40,7 @@ def main() -> None:
         start = time.perf_counter()
         Y = rng.uniform(-1, 1, (n, 5))
         Y[np.arange(n), rng.integers(0, 5, n)] = rng.choice([-1.0, 1.0], n)
-        z = kt.forward(fn.Ws, bs, Y)[t_][:, k]
+        z = preactivations(fn.Ws, bs, Y)[t_][:, k]
         pts = []
         for i in np.argsort(-z)[:60]:
             y, v = kt._ascend(fn.Ws, bs, t_, k, Y[i], z[i], None)
@@ -51,7 +51,7 @@ def main() -> None:
         if not pts:
             continue
         C = np.vstack([kt.active_cloud(p, rng, 400) for p in pts])
-        zs = kt.forward(fn.Ws, bs, C)
+        zs = preactivations(fn.Ws, bs, C)
         act = zs[t_][:, k] > 0
         if not act.any():
             print("  no sampled point around the climbs has it active (thinner than the cloud's scales)")

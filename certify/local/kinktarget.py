@@ -36,19 +36,12 @@ import time
 
 import numpy as np
 
+from .linewalk import preactivations
+
 RADII = (10.0, 1e3, 1e5)   # growing boxes [−B, B]^{d_0}: the kinks of deep neurons may lie far out
 HOPS = 40                  # regions visited per climb / reach
 STEP = 1e-7                # how far past a region's boundary a hop lands (in y = x / B)
 LP_SECONDS = 1.0           # per LP (d_0 columns: milliseconds normally; a guard against stalls)
-
-
-def forward(Ws, bs, Y: np.ndarray) -> list[np.ndarray]:
-    zs, a = [], Y
-    for W, b in zip(Ws, bs):
-        z = a @ W.T + b
-        zs.append(z)
-        a = np.maximum(z, 0.0)
-    return zs
 
 
 def frozen_maps(Ws, bs, y: np.ndarray, upto: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -135,7 +128,7 @@ def climb(Ws, bs, t: int, k: int, rng: np.random.Generator, deadline: float | No
     Y = rng.uniform(-1, 1, (cloud, d0))
     face = rng.integers(0, d0, cloud // 2)
     Y[np.arange(cloud // 2), face] = rng.choice([-1.0, 1.0], cloud // 2)
-    z = forward(Ws, bs, Y)[t][:, k]
+    z = preactivations(Ws, bs, Y)[t][:, k]
     best_y, best = Y[int(np.argmax(z))], float(z.max())
     for i in np.argsort(-z)[:starts]:
         if deadline is not None and time.perf_counter() > deadline:
@@ -157,7 +150,7 @@ def _ascend(Ws, bs, t: int, k: int, y: np.ndarray, best: float, deadline: float 
         if y_star is None:
             break
         y_next = _hop(y, y_star)
-        value = float(forward(Ws, bs, y_next[None])[t][0, k])
+        value = float(preactivations(Ws, bs, y_next[None])[t][0, k])
         if value <= best + 1e-12 * (1 + abs(best)):
             if float(A[k] @ y_star + c[k]) > best:   # the region's own optimum (on its boundary)
                 y, best = y_star, float(A[k] @ y_star + c[k])
@@ -199,7 +192,7 @@ def reach(Ws, bs, y: np.ndarray, l: int, j: int, k: int | None, margin: float,
         if sign * float(A[j] @ y_star + c[j]) <= 0:   # the hyperplane crosses this region
             return interior(G, h, (A[j], -float(c[j])), maps[l - 1][0][k] if k is not None else None, rng)
         y_next = _hop(y, y_star)
-        if k is not None and forward(Ws, bs, y_next[None])[l - 1][0, k] < margin:
+        if k is not None and preactivations(Ws, bs, y_next[None])[l - 1][0, k] < margin:
             return None
         if np.allclose(y_next, y, rtol=0, atol=1e-12):
             return None
@@ -209,10 +202,10 @@ def reach(Ws, bs, y: np.ndarray, l: int, j: int, k: int | None, margin: float,
 
 def bisect(Ws, bs, p: np.ndarray, q: np.ndarray, l: int, j: int, steps: int = 60) -> np.ndarray:
     """A point of the segment [p, q] with z_{l,j} ≈ 0, given opposite signs at p and q."""
-    sp = np.sign(forward(Ws, bs, p[None])[l][0, j])
+    sp = np.sign(preactivations(Ws, bs, p[None])[l][0, j])
     for _ in range(steps):
         mid = (p + q) / 2
-        if np.sign(forward(Ws, bs, mid[None])[l][0, j]) == sp:
+        if np.sign(preactivations(Ws, bs, mid[None])[l][0, j]) == sp:
             p = mid
         else:
             q = mid
@@ -222,7 +215,7 @@ def bisect(Ws, bs, p: np.ndarray, q: np.ndarray, l: int, j: int, steps: int = 60
 def crossing(Ws, bs, Y: np.ndarray, l: int, j: int, k: int, tries: int = 8) -> np.ndarray | None:
     """A point with z_{l,j} ≈ 0 and z_{l−1,k} > 0 from a cloud Y: bisection between nearby cloud
     points where k is active and z_{l,j} has opposite signs (k must still be active at the root)."""
-    zs = forward(Ws, bs, Y)
+    zs = preactivations(Ws, bs, Y)
     on = zs[l - 1][:, k] > 0
     pos, neg = np.flatnonzero(on & (zs[l][:, j] > 0)), np.flatnonzero(on & (zs[l][:, j] < 0))
     if not len(pos) or not len(neg):
@@ -230,7 +223,7 @@ def crossing(Ws, bs, Y: np.ndarray, l: int, j: int, k: int, tries: int = 8) -> n
     for i in pos[np.argsort(-zs[l - 1][pos, k])][:tries]:   # deepest in the k-active region first
         m = neg[int(np.argmin(np.linalg.norm(Y[neg] - Y[i], axis=1)))]
         y = bisect(Ws, bs, Y[i], Y[m], l, j)
-        if forward(Ws, bs, y[None])[l - 1][0, k] > 0:
+        if preactivations(Ws, bs, y[None])[l - 1][0, k] > 0:
             return y
     return None
 

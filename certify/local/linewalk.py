@@ -37,6 +37,16 @@ class Walk:
         return [self.lo] + list(self.t) + [self.hi]
 
 
+def preactivations(Ws, bs, X: np.ndarray) -> list[np.ndarray]:
+    """Float pre-activations of every layer at the rows of X, for the layers (Ws, bs)."""
+    zs, a = [], X
+    for W, b in zip(Ws, bs):
+        z = a @ W.T + b
+        zs.append(z)
+        a = np.maximum(z, 0.0)
+    return zs
+
+
 class FloatNet:
     """The float64 view of a network, with flat indices for hidden neurons."""
 
@@ -56,12 +66,7 @@ class FloatNet:
         return int(self.offsets[l] + j)
 
     def preactivations(self, X: np.ndarray) -> list[np.ndarray]:
-        zs, a = [], X
-        for W, b in zip(self.Ws, self.bs):
-            z = a @ W.T + b
-            zs.append(z)
-            a = np.maximum(z, 0.0)
-        return zs
+        return preactivations(self.Ws, self.bs, X)
 
     def patterns(self, X: np.ndarray) -> list[np.ndarray]:
         return [z > 0 for z in self.preactivations(X)[:-1]]

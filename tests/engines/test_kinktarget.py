@@ -10,7 +10,8 @@ import pytest
 from certify.kernel import check
 from certify.local import kinkprobe
 from certify.local.identifiability import certificate_answer
-from certify.local.kinktarget import Proposer, climb, forward
+from certify.local.kinktarget import Proposer, climb
+from certify.local.linewalk import preactivations
 from certify.network import Network
 from strategies import random_network
 
@@ -42,7 +43,7 @@ def test_climb_and_propose_reach_the_far_region():
     assert top * B > 0   # found where the planted neuron is active: only beyond |x| = FAR
     x = Proposer(fnet.Ws, fnet.bs, rng).propose((2, 0), 0)
     assert x is not None
-    zs = forward(fnet.Ws, fnet.bs, x[None])
+    zs = preactivations(fnet.Ws, fnet.bs, x[None])
     assert abs(zs[2][0, 0]) < 1e-6 * (1 + np.abs(x).max()) and zs[1][0, 0] > 0
     assert np.abs(x).max() > FAR / 2
 
