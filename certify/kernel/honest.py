@@ -411,6 +411,14 @@ def pair_ratio(sh: Shallow, i: int, j: int) -> Fraction:
     return -sh.w[j][lead] / sh.w[i][lead]
 
 
+def move_matrix(sh: Shallow, move: dict) -> list[Fraction]:
+    """M_μ = Σ F_i over the removed pair members and T (flattened m × d): what μ must cancel."""
+    M = [Fraction(0)] * (sh.m * sh.d)
+    for i in move["remove"] + move["T"]:
+        M = [x + y for x, y in zip(M, sh.flip(i))]
+    return M
+
+
 def limit_normals(sh: Shallow, move: dict, pairs: list[tuple[int, int]]) -> list[int]:
     """The neurons carrying N_μ: one member of every pair of Q ∖ R, then the singles of A'."""
     removed = {tuple(p) for p in move["R"]}
@@ -513,9 +521,7 @@ def check_limit_move(claim: dict, evidence: dict) -> None:
     require(failure is None, f"θ(t) leaves the stratum of θ: {failure}")
     span = limit_span(sh, entries, direction)
     require(span is not None, "evidence.direction: a moved normal is not in the span of the unmoved ones")
-    M = [Fraction(0)] * (sh.m * sh.d)
-    for i in move["remove"] + move["T"]:
-        M = [x + y for x, y in zip(M, sh.flip(i))]
+    M = move_matrix(sh, move)
     basis = nullspace_q(span, sh.d) if span else None  # U = W*^⊥ (None: U = R^d)
     u = sh.d if basis is None else len(basis)
     proj = _project(M, sh.m, sh.d, basis)
@@ -532,4 +538,4 @@ def _limit_witnesses(net: Net, direction, t0: Fraction, witnesses) -> None:
 
 
 __all__ = ["KIND", "Shallow", "structure", "decide", "groups", "u_basis", "realisable_move", "BUDGET", "excess",
-           "limit_normals", "pair_ratio", "stratum_kept"]
+           "limit_normals", "move_matrix", "pair_ratio", "stratum_kept"]

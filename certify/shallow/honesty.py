@@ -25,7 +25,7 @@ from ..core.answer import NO, UNDECIDED, YES, Answer, judged, timed
 from ..core.problem import Problem
 from ..core.certificate import claim, envelope
 from ..kernel.exact import InputError, fmt
-from ..kernel.honest import BUDGET, coincidences, limit_normals, pair_ratio, stratum_kept, structure
+from ..kernel.honest import BUDGET, coincidences, limit_normals, move_matrix, pair_ratio, stratum_kept, structure
 from ..kernel.honest import decide as decision_data
 from ..group.matching import separation
 from ..kernel.linalg import rank_q
@@ -172,9 +172,7 @@ def limit_direction(network: Network, data: dict) -> list[list[Fraction]]:
     basis, extra = [], []
     for i in entries:
         (basis if rank_q([list(sh.w[j]) for j in basis + [i]]) > len(basis) else extra).append(i)
-    M = [Fraction(0)] * (sh.m * sh.d)
-    for i in move["remove"] + move["T"]:
-        M = [x + y for x, y in zip(M, sh.flip(i))]
+    M = move_matrix(sh, move)
     rows = [M[r * sh.d:(r + 1) * sh.d] for r in range(sh.m)]
     span = [list(sh.w[j]) for j in basis]
     chosen = []
