@@ -446,8 +446,8 @@ def fiber(network: NetworkLike):
 
 
 def fiber_family(name: str, ts: Sequence[Any]) -> list[dict]:
-    """One record per t of the family θ(t) (``"pair"``, ``"twins"``; docs/fibers.md): fiber and
-    stratum dimension, honesty, and the kernel-checked certificates behind them.
+    """One record per t of the family θ(t) (``"pair"``, ``"twins"``, ``"escape"``; docs/fibers.md): fiber and
+    stratum dimension, kink moment, honesty, and the kernel-checked certificates behind them.
 
     >>> [(r["t"], r["fiber_dim"], r["honesty"]) for r in fiber_family("twins", [0, 1])]
     [('0', 3, 'not-sigma'), ('1', 2, 'int-sigma')]

@@ -23,10 +23,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "one-parameter family θ(t) along which the fiber dimension jumps (docs/fibers.md), one "
                        "certified record per t.")
     p.add_argument("net", metavar="NET", nargs="?", help=NET_HELP + " (one hidden layer)")
-    p.add_argument("--family", metavar="NAME", help="a one-parameter family instead of NET: pair (σ(x) + tσ(−x)) "
-                   "or twins (σ(x) + 2σ(x − t))")
+    p.add_argument("--family", metavar="NAME", help="a one-parameter family instead of NET: pair (σ(x) + tσ(−x)), "
+                   "twins (σ(x) + 2σ(x − t)) or escape (2σ(tx − 1), the kink leaving to infinity of Theorem 3.8)")
     p.add_argument("--t-range", metavar="A:B:STEPS", help="with --family: STEPS equally spaced t in [A, B] "
-                   "(rationals), plus the family's special values inside (default pair -2:2:17, twins -1:1:9)")
+                   "(rationals), plus the family's special values inside (default pair -2:2:17, twins -1:1:9, escape -2:2:9)")
     p.add_argument("--plot", metavar="PNG", help="with --family: draw fiber dimension and honesty against t "
                    "(needs matplotlib: pip install 'certify[plot]')")
     p.add_argument("--out", metavar="JSONL", help="with --family: write one JSON line per t with its "
@@ -162,10 +162,10 @@ def _family(args: argparse.Namespace) -> int:
                      "files": {k: v for k, v in (("plot", args.plot), ("out", args.out)) if v}}))
         return code
     print(f"family {args.family}: {FAMILIES[args.family][3]}")
-    print("  t         fiber dim   stratum dim   honesty       certified")
+    print("  t         fiber dim   stratum dim   kink moment   honesty       certified")
     for r in records:
-        print(f"  {r['t']:<9} {r['fiber_dim']:<11} {r['local_dim']:<13} {r['honesty'] or 'unknown':<13} "
-              f"{'yes' if r['certified'] else 'NO'}")
+        print(f"  {r['t']:<9} {r['fiber_dim']:<11} {r['local_dim']:<13} {r['kink_moment']:<13} "
+              f"{r['honesty'] or 'unknown':<13} {'yes' if r['certified'] else 'NO'}")
     for opt, path in (("plot", args.plot), ("records", args.out)):
         if path:
             print(f"  written:  {path} ({opt})")

@@ -1,1 +1,1 @@
-"""TODO"""
+"""What every command shares: problems, domains, answers, certificates, files and exact numbers."""

@@ -51,6 +51,7 @@ from ..kernel.shallow import canonical_to_json
 from ..network import Network
 from . import canonical
 from .fiber import Pair, flip, free_row, pair_relation, redistribute, slide, twins
+from .quotient import escaping, kink_moment
 
 ZERO, ONE = Fraction(0), Fraction(1)
 THEOREM = "Theorem 3.3: the fiber is the union of strata given by (F1)–(F3); sample θ' has f_θ' = f_θ " \
@@ -444,11 +445,19 @@ def _twins_family(t: Fraction) -> Network:
     return Network.from_layers([([[1], [1]], [0, -t]), ([[1, 2]], [0])], name=f"twins(t={fmt(t)})")
 
 
+def _escape_family(t: Fraction) -> Network:
+    """θ(t): f = 2σ(t x − 1) (1-1-1), the family of Theorem 3.8.  For t ≠ 0 the kink sits at 1/t
+    with kink moment 2; at t = 0 the neuron is constant (C2) and f = 0: the fiber jumps from 1 to 2."""
+    return escaping(t, Fraction(2))
+
+
 FAMILIES = {
     "pair": (_pair_family, (Fraction(-2), Fraction(2), 17), (Fraction(-1), Fraction(0), Fraction(1)),
              "σ(x) + t σ(−x): slide at t = −1, silent neuron at t = 0, |x| (Σ ∖ int Σ) at t = 1"),
     "twins": (_twins_family, (Fraction(-1), Fraction(1), 9), (Fraction(0),),
               "σ(x) + 2σ(x − t): twins at t = 0"),
+    "escape": (_escape_family, (Fraction(-2), Fraction(2), 9), (Fraction(0),),
+               "2σ(t x − 1): kink at 1/t with kink moment 2, gone at t = 0 (Theorem 3.8)"),
 }
 
 
@@ -474,7 +483,7 @@ def family_point(name: str, t: Fraction) -> dict:
     valid = all(c.valid for c in fib.components if c.sample is not None) and not fib.dropped and ans.certified
     return {"family": name, "t": fmt(t), "network": network.to_json(), "fiber_dim": fib.dim,
             "fiber_dim_exact": fib.exact, "local_dim": fib.local_dim, "orbit_dim": fib.orbit_dim, "N": fib.N,
-            "honesty": level, "honest_verdict": ans.verdict, "certified": valid,
+            "kink_moment": fmt(kink_moment(network)), "honesty": level, "honest_verdict": ans.verdict, "certified": valid,
             "components": [c.to_json() for c in fib.components], "dropped": fib.dropped,
             "honest_certificate": ans.certificate if ans.certified else None}
 

@@ -95,6 +95,17 @@ def test_family_json_and_records(capsys, tmp_path):
     assert all(check(r["honest_certificate"]).valid for r in lines)
 
 
+def test_escape_family_keeps_its_kink_moment_until_the_kink_is_gone(capsys):
+    """Theorem 3.8's family: fiber dim 1 and honest for t ≠ 0, kink moment 2 however close to 0;
+    at t = 0 the zero function (moment 0, a constant neuron, fiber dim 2)."""
+    code, out, _ = run(capsys, "fiber", "--family", "escape", "--t-range=-1/100:1/100:3", "--json")
+    obj = json.loads(out)
+    assert code == 0 and [r["t"] for r in obj["records"]] == ["-1/100", "0", "1/100"]
+    assert [r["kink_moment"] for r in obj["records"]] == ["2", "0", "2"]
+    assert [r["fiber_dim"] for r in obj["records"]] == [1, 2, 1]
+    assert [r["honesty"] for r in obj["records"]] == ["int-sigma", "not-sigma", "int-sigma"]
+
+
 def test_family_plot(capsys, tmp_path):
     pytest.importorskip("matplotlib")
     png = tmp_path / "f.png"
