@@ -86,7 +86,10 @@ class NeuronStatus:
                         "(e.g. a shared hyperplane, theory §5.2)")
             if self.invisible:
                 return "it switches only where no output bends (u_i = 0: invisible, (P3) fails)"
-            return "no kink found on the probed lines (dead or stably active there?)"
+            # floats cannot tell "never switches" from "switches where no line went" (MNIST's
+            # neurons all switch on the box, bench/RESULTS.md mnist-switching): say both
+            return ("no kink found on the probed lines: dead or stably active on the domain, "
+                    "or its kinks lie where no line reached")
         text = f"(K1) only {self.rank} of {self.need} independent kink vectors"
         if self.inactive_inputs:
             shown = ", ".join(map(str, self.inactive_inputs[:8])) + (" …" if len(self.inactive_inputs) > 8 else "")
@@ -609,7 +612,10 @@ def search(network: Network, box: Box | None = None, seed: int = 0, deadline: fl
     w = network.widths
     per_round = int(min(256, max(8, 2 * max(w[:-1]))))
     stall = idle = 0   # rounds without a rank gain / without a newly covered neuron
-    for rnd in range(max_rounds):
+    unaimed = 0        # max_rounds bounds the random/targeted rounds; aimed ones cost LPs, not lines
+    for rnd in range(2 * max_rounds):
+        if unaimed >= max_rounds:
+            break
         if deadline is not None and time.perf_counter() > deadline:
             break
         todo = ks.wanted()
@@ -623,8 +629,10 @@ def search(network: Network, box: Box | None = None, seed: int = 0, deadline: fl
             ks.round(len(aimed), aimed)                          # short lines at LP-found kinks
         elif rnd < 2 or (len(todo) > per_round // 2 and rnd % 2 == 0):
             ks.round(per_round)                                  # broad: random lines
+            unaimed += 1
         else:
             ks.round(per_round, ks.targeted_points(per_round))  # short lines at uncovered kinks
+            unaimed += 1
         after = sum(s.rank for s in ks.status.values())
         stall = stall + 1 if after == before else 0
         idle = idle + 1 if len(ks.wanted()) == len(todo) else 0
