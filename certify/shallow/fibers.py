@@ -16,7 +16,9 @@ hyperplanes of the canonical form fixed, a stratum is parametrised by
 so **dim = #active + dim Γ + (d+1)·#silent + (m+1)·#constant + #linear units**
 (``stratum_dimension``).  dim Γ is exact linear algebra (``rank_q``).  The count is exact
 when at most one hyperplane has α_H = 0 and it carries two neurons; otherwise the normals of
-such hyperplanes may also rotate, and the count is a lower bound (``exact = False``).
+such hyperplanes may also rotate, and the count is a lower bound — unless it meets the upper
+bound N − rank DF_X(θ) of a kernel-checked functional dimension (``closed_by_rank``); only
+then is it exact (``exact = True``).
 
 ``describe(network)`` lists: the orbit G·θ; the stratum of θ (the component of the fiber
 through θ) and each of its freedoms (free rows C1, constant neurons C2, twin splits C3,
@@ -160,6 +162,17 @@ def stratum_dimension(network: Network) -> tuple[int, bool]:
     dim = (len(active) + gamma_dim + (d + 1) * kinds.count("silent") + (m + 1) * kinds.count("constant")
            + len(units))
     return dim, exact
+
+
+def closed_by_rank(network: Network, dim: int) -> bool:
+    """The stratum count ``dim`` (a lower bound) is the local dimension of the fiber at θ, by the
+    rank upper bound: near θ the fiber lies in {θ' : F_X(θ') = F_X(θ)} for an admissible sample X
+    (no pre-activation is 0 at X, so F_X is polynomial near θ), a set of local dimension at most
+    N − rank DF_X(θ) (implicit function theorem on rank DF_X independent components).  With the
+    kernel-checked lower bound r of that rank, N − r = dim closes the gap."""
+    from .. import api
+    ans = api.functional_dimension(network, seed=0)
+    return bool(ans.certified and network.N - ans.details.get("lower", -1) == dim)
 
 
 def orbit_dimension(network: Network) -> int:
@@ -373,6 +386,7 @@ def describe(network: Network) -> Fiber:
     n, d, m = sh.n, sh.d, sh.m
     orbit = orbit_dimension(network)
     local, local_exact = stratum_dimension(network)
+    local_exact = local_exact or closed_by_rank(network, local)
     comps = [Component("orbit", "all neurons", f"π ∈ S_{n}, λ ∈ R_{{>0}}^{n}: (w_i, b_i) ↦ λ_i (w_i, b_i), "
                        "a_i ↦ a_i/λ_i", orbit, True)]
     dropped: list[str] = []
@@ -409,6 +423,7 @@ def describe(network: Network) -> Fiber:
                 continue
             if comp.contained_in is None and comp.type != "stratum":
                 comp.dim, comp.exact = stratum_dimension(sample)
+                comp.exact = comp.exact or closed_by_rank(sample, comp.dim)
             comp.certificate, comp.valid = result
             comp.sample = sample
             break
@@ -429,7 +444,7 @@ def orbit_has(network: Network, comp: Component) -> bool:
     return bool(any(hidden.weight[i]) or hidden.bias[i] or any(row[i] for row in out.weight))
 
 
-__all__ = ["Component", "Fiber", "describe", "stratum_dimension", "orbit_dimension", "certify_sample"]
+__all__ = ["Component", "Fiber", "describe", "stratum_dimension", "closed_by_rank", "orbit_dimension", "certify_sample"]
 
 
 # --------------------------------------------------------------------------- one-parameter families (§2.1, docs/fibers.md)

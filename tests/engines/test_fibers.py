@@ -246,3 +246,18 @@ def test_sigma_iff_the_fiber_is_the_orbit(net):
     elif data["sigma"] is False:
         assert others
     _samples_check(net, fib)
+
+
+def test_the_rank_upper_bound_closes_the_linear_unit_count_only_where_it_meets_it():
+    """Three linear units on R: the stratum formula alone is only a lower bound (the units may
+    rotate), but it equals N − rank DF_X (the kernel-checked upper bound on the fiber's local
+    dimension), so the dimension is exact.  Four neurons on one hyperplane: 7 < 9, stays a bound."""
+    three = Network.from_layers([([[1], [-1], [1], [-1], [1], [-1]], [0, 0, 1, -1, 2, -2]),
+                                 ([[1, -1, 1, -1, 1, -1]], [0])])
+    assert fibers.stratum_dimension(three) == (11, False)
+    fib = fibers.describe(three)
+    assert (fib.local_dim, fib.local_exact) == (11, True) and three.N - _fdim(three) == 11
+    four = Network.from_layers([([[1], [-1], [2], [-2]], [0, 0, 0, 0]), ([[1, -1, 1, -1]], [0])])
+    fib = fibers.describe(four)
+    assert (fib.local_dim, fib.local_exact) == (7, False) and four.N - _fdim(four) == 9
+    assert not fibers.closed_by_rank(four, 7)
