@@ -37,7 +37,8 @@ from certify.api import locally_identifiable as decide_local  # noqa: E402
 from certify.network import Network  # noqa: E402
 
 BENCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "benchmarks")
-SIZES = {"small": [8, 32, 32, 1], "3k": [12, 48, 48, 1], "medium": [16, 96, 96, 1], "large": [32, 300, 300, 1]}
+SIZES = {"small": [8, 32, 32, 1], "3k": [12, 48, 48, 1], "medium": [16, 96, 96, 1], "large": [32, 300, 300, 1],
+         "300k": [32, 540, 540, 1]}  # N = 310,501: issue 12 item 3 asks for N up to 3·10^5
 SVD_MAX_N = 5000
 _SVD_FIT: list[tuple[int, float]] = []  # (N, seconds) measured, for the cubic extrapolation
 
@@ -266,11 +267,19 @@ def main() -> None:
     ap.add_argument("--acas-timeout", type=float, default=900.0)
     ap.add_argument("--mnist-minutes", type=float, default=15.0)
     ap.add_argument("--survey", type=int, default=0, metavar="T", help="also survey tables (T draws; T/10 with local)")
+    ap.add_argument("--add", action="store_true", help="append the random sizes' rows to the stored table "
+                    "(and leave the radius table alone) instead of replacing both")
     args = ap.parse_args()
     parts = json.load(open(PARTS)) if os.path.exists(PARTS) else {}
     stamp = f"(`python bench/local_scaling.py {' '.join(sys.argv[1:])}`; {machine()})"
     sizes = [s for s in args.sizes.split(",") if s]
-    if sizes:
+    if sizes and args.add:  # the new rows go after the table's last row; the note says which run added them
+        lines = parts["random"].split("\n")
+        last = max(i for i, line in enumerate(lines) if line.startswith("|"))
+        new = table(["-"] * 9, random_series(sizes)).split("\n")[2:]
+        parts["random"] = "\n".join(lines[:last + 1] + new + lines[last + 1:] +
+                                     ["", f"Rows {', '.join(sizes)} added by {stamp}."])
+    elif sizes:
         rows = random_series(sizes)
         parts["random"] = "\n".join([
             f"Random networks, kink-probe certificate (Theorem 5.4) vs a dense float SVD rank on the same X {stamp}:", "",
