@@ -6,7 +6,9 @@ to θ only if its *limit data* satisfy rank(M_μ(θ)|_{U_μ}) ≤ g + e_μ.  Ste
 move of a split stratum to a move of θ's own stratum violating (L), or to a failure of (a').  This
 module enumerates all moves of all strata with their limit data — which the package never does
 (it enumerates only θ's own stratum, P = Q) — and checks the consequence: some stratum has a
-limit-bad move ⟺ the package decides θ ∉ int Σ."""
+limit-bad move ⟺ the package decides θ ∉ int Σ.  (With these ≤ 3 pairs the split pairs of the
+limit-bad moves found play only the roles (∅,∅) and (T,T) of Step 2; the roles with A' or (T,∅)
+need a violating move of θ with spare freed neurons, hence more pairs.)"""
 from __future__ import annotations
 
 import random
