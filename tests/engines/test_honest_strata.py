@@ -32,30 +32,39 @@ GEOMETRIES = [
 ]
 
 
+def subsets(items, most=None):
+    items = list(items)
+    top = len(items) if most is None else min(most, len(items))
+    return (c for k in range(top + 1) for c in combinations(items, k))
+
+
+def stratum_moves(pairs, singles, P):
+    """The non-trivial moves (R, removed members, A', largest g, T) of the stratum Z_P: pairs P kept,
+    the other pairs split into two singles each (theory.md §3.4 with Q := P, S := S_P)."""
+    S_P = list(singles) + [x for k in range(len(pairs)) if k not in P for x in pairs[k]]
+    for R in subsets(P):
+        for removed in product(*[pairs[k] for k in R]):
+            for A in subsets(S_P, len(R)):
+                g = (len(R) - len(A)) // 2  # the largest g: the condition is monotone in g
+                for T in subsets(i for i in S_P if i not in A):
+                    if R or T:
+                        yield R, removed, A, g, T
+
+
 def limit_bad_move(rows, outs, pairs, singles, split_only: bool):
-    """A non-trivial move of some stratum Z_P (P ≠ Q if ``split_only``) whose limit data at θ
-    satisfy rank(M_μ B_{U_μ}) ≤ g + e_μ, or None.  Split members keep their normal at θ."""
+    """A move of some stratum Z_P (P ≠ Q if ``split_only``) whose limit data at θ satisfy
+    rank(M_μ B_{U_μ}) ≤ g + e_μ, or None.  Split members keep their normal at θ (limit data)."""
     d, m = len(rows[0]), len(outs)
     flip = [[outs[r][i] * w for r in range(m) for w in rows[i]] for i in range(len(rows))]
-    for size in range(len(pairs) + (0 if split_only else 1)):
-        for P in combinations(range(len(pairs)), size):
-            S_P = list(singles) + [x for k in range(len(pairs)) if k not in P for x in pairs[k]]
-            for r_size in range(len(P) + 1):
-                for R in combinations(P, r_size):
-                    for removed in product(*[pairs[k] for k in R]):
-                        for A in (A for a in range(min(r_size, len(S_P)) + 1) for A in combinations(S_P, a)):
-                            g = (r_size - len(A)) // 2  # the largest g: the condition is monotone in g
-                            normals = [rows[pairs[k][0]] for k in P if k not in R] + [rows[i] for i in A]
-                            e = len(normals) - rank_q(normals)
-                            U = nullspace_q(normals, d)
-                            free = [i for i in S_P if i not in A]
-                            for T in (T for t in range(len(free) + 1) for T in combinations(free, t)):
-                                if not R and not T:
-                                    continue
-                                M = [sum(flip[i][k] for i in removed + T) for k in range(m * d)]
-                                MU = [[sum(M[r * d + j] * u[j] for j in range(d)) for u in U] for r in range(m)]
-                                if rank_q(MU) <= g + e:
-                                    return {"P": P, "R": R, "remove": removed, "A": A, "g": g, "T": T, "e": e}
+    for P in subsets(range(len(pairs)), len(pairs) - 1 if split_only else None):
+        for R, removed, A, g, T in stratum_moves(pairs, singles, P):
+            normals = [rows[pairs[k][0]] for k in P if k not in R] + [rows[i] for i in A]
+            e = len(normals) - rank_q(normals)
+            U = nullspace_q(normals, d)
+            M = [sum(flip[i][k] for i in removed + T) for k in range(m * d)]
+            MU = [[sum(M[r * d + j] * u[j] for j in range(d)) for u in U] for r in range(m)]
+            if rank_q(MU) <= g + e:
+                return {"P": P, "R": R, "remove": removed, "A": A, "g": g, "T": T, "e": e}
     return None
 
 
