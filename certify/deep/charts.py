@@ -1,0 +1,135 @@
+"""Sign premises on R^d0 through projective charts: one bounded problem per box.
+
+The theorem is in ``certify.kernel.charts`` (theory.md §4.3): a sign statement about hidden
+pre-activations holds on R^d0 iff it holds for the network on [−R, R]^d0 and for each of the
+2·d0 chart networks on [−1, 1]^{d0−1} × [0, 1].  A region tree over unbounded R^d0 has to
+enumerate the unbounded first-layer regions and has no interval bounds to prune with (no
+``tri`` rows); on the boxes both exist, and many charts are settled by interval bounds alone.
+
+Per box, cheapest first: exact interval bounds (``kernel.intervals``), then a box region tree
+(``deep.regiontree``).  The assembled proof goes through the kernel's own checker before it is
+returned; floats only propose (inside the region-tree search), and any failing box means None.
+"""
+from __future__ import annotations
+
+import json
+import math
+from fractions import Fraction
+
+from ..kernel import charts as kcharts
+from ..kernel.exact import fmt
+from ..kernel.intervals import sign_by_interval
+from ..kernel.moves import check_exclusive_proof
+from ..kernel.network import Net
+from ..kernel.registry import CheckFailure
+from ..kernel.relations import check_sign
+from ..network import Network
+from . import regiontree
+
+__all__ = ["chart_radius", "prove_sign_on_charts", "prove_exclusive_on_charts", "interval_sign_on_charts"]
+
+
+def _net(network: Network | Net) -> Net:
+    return network.net if isinstance(network, Network) else network
+
+
+def chart_radius(network: Network | Net) -> Fraction:
+    """R: a power of two near the first-layer kink scale (|b_i|/‖w_i‖, ``sampling._spread``), so the
+    central box holds the bounded regions and the charts see only the asymptotic cones (a
+    choice, not a hint the kernel trusts: any R > 0 is sound)."""
+    from .sampling import _spread
+    nw = network if isinstance(network, Network) else Network(network)
+    r = _spread([nw])
+    return Fraction(2) ** max(0, math.ceil(math.log2(r)))
+
+
+def _proof(radius: Fraction, entries: list) -> dict:
+    return {"method": "charts", "radius": fmt(radius), "charts": entries}
+
+
+def interval_sign_on_charts(network: Network | Net, layer: int, neuron: int, sign: str,
+                            radius: Fraction | None = None) -> dict | None:
+    """The chart proof of a sign fact by interval bounds on every box, or None."""
+    net = _net(network)
+    R = chart_radius(network) if radius is None else radius
+    for _, chart, box in kcharts.charts(net, R):
+        if not sign_by_interval(chart, box, layer, neuron, sign):
+            return None
+    return _proof(R, [{"method": "interval"}] * (2 * net.widths[0] + 1))
+
+
+def _roundtrip(obj):
+    return json.loads(json.dumps(obj))
+
+
+def prove_sign_on_charts(network: Network | Net, layer: int, neuron: int, sign: str, radius: Fraction | None = None,
+                         budget: int = 20_000, timeout: float | None = None, deadline: float | None = None,
+                         outcome: list | None = None) -> dict | None:
+    """A ``check_sign`` proof ``{"method": "charts", …}`` that z of hidden neuron (layer, neuron)
+    is ≤ 0 ("nonpositive") or ≥ 0 ("nonnegative") on all of R^d0, or None.
+
+    ``budget`` nodes per box; ``outcome`` receives "proved", "refuted" (some box holds a point of
+    the wrong strict sign: false on R^d0 by the chart theorem) or "unknown"."""
+    net = _net(network)
+    R = chart_radius(network) if radius is None else radius
+    deadline = regiontree._deadline(timeout, deadline)
+    domains = kcharts.charts(net, R)
+    entries: list = [None] * len(domains)
+    for n, (_, chart, box) in enumerate(domains):  # the cheap pass first, on every box
+        if sign_by_interval(chart, box, layer, neuron, sign):
+            entries[n] = {"method": "interval"}
+    for n, (_, chart, box) in enumerate(domains):
+        if entries[n] is not None:
+            continue
+        why: list = []
+        evidence = regiontree.prove_neuron_sign(chart, layer, neuron, box, sign, budget=budget, deadline=deadline,
+                                                outcome=why)
+        if evidence is None:
+            if outcome is not None:
+                outcome.append(why[0] if why else "unknown")
+            return None
+        entries[n] = {"method": "region-tree", "evidence": evidence}
+    return _kernel_checked(_proof(R, entries), outcome,
+                           lambda pr: check_sign(net, None, layer, neuron, sign, pr, "proof"))
+
+
+def prove_exclusive_on_charts(network: Network | Net, layer: int, neuron: int, predecessor: int,
+                              radius: Fraction | None = None, budget: int = 20_000, timeout: float | None = None,
+                              deadline: float | None = None, outcome: list | None = None) -> dict | None:
+    """A proof for the M10 move (``moves.check_exclusive_proof``) that z_{layer,neuron} ≤ 0 wherever
+    a_{layer−1,predecessor} > 0 on all of R^d0, one entry per chart box, or None."""
+    net = _net(network)
+    R = chart_radius(network) if radius is None else radius
+    deadline = regiontree._deadline(timeout, deadline)
+    domains = kcharts.charts(net, R)
+    entries: list = [None] * len(domains)
+    for n, (_, chart, box) in enumerate(domains):
+        if (sign_by_interval(chart, box, layer, neuron, "nonpositive")
+                or sign_by_interval(chart, box, layer - 1, predecessor, "nonpositive")):
+            entries[n] = {"method": "interval"}
+    for n, (_, chart, box) in enumerate(domains):
+        if entries[n] is not None:
+            continue
+        why: list = []
+        evidence = regiontree.prove_exclusive(chart, layer, neuron, predecessor, box, budget=budget,
+                                              deadline=deadline, outcome=why)
+        if evidence is None:
+            if outcome is not None:
+                outcome.append(why[0] if why else "unknown")
+            return None
+        entries[n] = {"method": "region-tree", "evidence": evidence}
+    return _kernel_checked(_proof(R, entries), outcome,
+                           lambda pr: check_exclusive_proof(net, None, layer, neuron, predecessor, pr, "proof"))
+
+
+def _kernel_checked(proof: dict, outcome: list | None, check) -> dict | None:
+    """The proof once the kernel's checker accepts its JSON form (else None)."""
+    try:
+        check(_roundtrip(proof))
+    except CheckFailure:
+        if outcome is not None:
+            outcome.append("unknown")
+        return None
+    if outcome is not None:
+        outcome.append("proved")
+    return proof
