@@ -26,7 +26,8 @@ from ..kernel.relations import check_sign
 from ..network import Network
 from . import regiontree
 
-__all__ = ["chart_radius", "prove_sign_on_charts", "prove_exclusive_on_charts", "interval_sign_on_charts"]
+__all__ = ["chart_radius", "prove_sign_on_charts", "prove_exclusive_on_charts", "interval_sign_on_charts",
+           "interval_signs_on_charts"]
 
 
 def _net(network: Network | Net) -> Net:
@@ -97,20 +98,31 @@ def prove_exclusive_on_charts(network: Network | Net, layer: int, neuron: int, p
                               radius: Fraction | None = None, budget: int = 20_000, timeout: float | None = None,
                               deadline: float | None = None, outcome: list | None = None) -> dict | None:
     """A proof for the M10 move (``moves.check_exclusive_proof``) that z_{layer,neuron} ≤ 0 wherever
-    a_{layer−1,predecessor} > 0 on all of R^d0, one entry per chart box, or None."""
+    a_{layer−1,predecessor} > 0 on all of R^d0, one entry per chart box, or None.
+
+    Per box, cheapest first: intervals show the neuron or the predecessor dead there; a region
+    tree shows the predecessor dead (a tree over the layers up to layer − 1 only: on most charts
+    a predecessor that floats see active only in a thin far cone is simply dead); a conditional
+    region tree.  ``outcome`` as for ``prove_sign_on_charts``."""
     net = _net(network)
     R = chart_radius(network) if radius is None else radius
     deadline = regiontree._deadline(timeout, deadline)
     domains = kcharts.charts(net, R)
     entries: list = [None] * len(domains)
     for n, (_, chart, box) in enumerate(domains):
-        if (sign_by_interval(chart, box, layer, neuron, "nonpositive")
-                or sign_by_interval(chart, box, layer - 1, predecessor, "nonpositive")):
-            entries[n] = {"method": "interval"}
+        for of, (t, j) in (("neuron", (layer, neuron)), ("predecessor", (layer - 1, predecessor))):
+            if entries[n] is None and sign_by_interval(chart, box, t, j, "nonpositive"):
+                entries[n] = _dead(of, {"method": "interval"})
     for n, (_, chart, box) in enumerate(domains):
         if entries[n] is not None:
             continue
         why: list = []
+        evidence = regiontree.prove_neuron_sign(chart, layer - 1, predecessor, box, "nonpositive", budget=budget,
+                                                deadline=deadline, outcome=why)
+        if evidence is not None:
+            entries[n] = _dead("predecessor", {"method": "region-tree", "evidence": evidence})
+            continue
+        why = []
         evidence = regiontree.prove_exclusive(chart, layer, neuron, predecessor, box, budget=budget,
                                               deadline=deadline, outcome=why)
         if evidence is None:
@@ -120,6 +132,10 @@ def prove_exclusive_on_charts(network: Network | Net, layer: int, neuron: int, p
         entries[n] = {"method": "region-tree", "evidence": evidence}
     return _kernel_checked(_proof(R, entries), outcome,
                            lambda pr: check_exclusive_proof(net, None, layer, neuron, predecessor, pr, "proof"))
+
+
+def _dead(of: str, proof: dict) -> dict:
+    return {"method": "dead", "of": of, "proof": proof}
 
 
 def _kernel_checked(proof: dict, outcome: list | None, check) -> dict | None:
@@ -133,3 +149,27 @@ def _kernel_checked(proof: dict, outcome: list | None, check) -> dict | None:
     if outcome is not None:
         outcome.append("proved")
     return proof
+
+
+def interval_signs_on_charts(network: Network | Net, radius: Fraction | None = None) -> dict:
+    """{(t, j): (sign, proof)} for every hidden neuron whose interval bounds have one sign on every
+    chart box (the bounds of each box computed once, for all neurons)."""
+    from ..kernel.intervals import preactivation_bounds
+    net = _net(network)
+    R = chart_radius(network) if radius is None else radius
+    domains = kcharts.charts(net, R)
+    le = ge = None
+    for _, chart, box in domains:
+        bounds = preactivation_bounds(chart, box)
+        here_le = {(t, j) for t, layer in enumerate(bounds) for j, (lo, hi) in enumerate(layer) if hi is not None
+                   and hi <= 0}
+        here_ge = {(t, j) for t, layer in enumerate(bounds) for j, (lo, hi) in enumerate(layer) if lo is not None
+                   and lo >= 0}
+        le = here_le if le is None else le & here_le
+        ge = here_ge if ge is None else ge & here_ge
+    widths = net.widths
+    ok = lambda tj: tj[1] < widths[tj[0] + 1]  # the carrier neuron z = s is not a neuron of N
+    proof = _proof(R, [{"method": "interval"}] * len(domains))
+    out = {tj: ("nonpositive", proof) for tj in sorted(le or ()) if ok(tj)}
+    out.update({tj: ("nonnegative", proof) for tj in sorted(ge or ()) if ok(tj) and tj not in out})
+    return out

@@ -597,7 +597,7 @@ def prove_neuron_sign(network: Network | Net, layer: int, neuron: int, box: Box 
         raise ValueError(f"sign must be 'nonpositive' or 'nonnegative', not {sign!r}")
     deadline = _deadline(timeout, deadline)
     net = network.net if isinstance(network, Network) else network
-    p = krt.Problem([net], box)
+    p = krt.Problem([krt.upto(net, layer)], box)  # the kernel checks the same prefix
     g = p.index.get((0, layer, neuron))
     if g is None:
         raise ValueError(f"no hidden neuron ({layer}, {neuron})")
@@ -641,7 +641,7 @@ def prove_exclusive(network: Network | Net, layer: int, neuron: int, predecessor
         raise ValueError("M10 needs a hidden predecessor layer (layer ≥ 1)")
     deadline = _deadline(timeout, deadline)
     net = network.net if isinstance(network, Network) else network
-    p = krt.Problem([net], box)
+    p = krt.Problem([krt.upto(net, layer)], box)  # the kernel checks the same prefix
     g, k = p.index.get((0, layer, neuron)), p.index.get((0, layer - 1, predecessor))
     if g is None or k is None:
         raise ValueError(f"no hidden neurons ({layer}, {neuron}) and ({layer - 1}, {predecessor})")

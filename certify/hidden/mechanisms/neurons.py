@@ -200,17 +200,16 @@ def exclusive_findings(network: Network, box: Box | None, facts: Facts) -> list[
                                        f"of layer {t} is active", network, box, build, t, (j, k)))
                     break
     shown = {(f.layer, f.neurons) for f in out}
-    for (t, j, k), evidence in sorted(facts.exclusive.items()):
+    for (t, j, k), proof in sorted(facts.exclusive.items()):
         if (t, (j, k)) in shown:
             continue
-        proof = {"method": "region-tree", "evidence": evidence}
 
         def build(delta: Fraction, t=t, j=j, k=k, proof=proof) -> Iterable[list[dict]]:
             yield [{"move": "exclusive", "layer": t, "neuron": j, "predecessor": k, "decrease": fmt(delta),
                     "proof": proof}]
 
         out.append(Finding("M10", True, f"neuron [{t}, {j}]: dead wherever neuron [{t - 1}, {k}] is active "
-                           "(a conditional region-tree proof)", network, box, build, t, (j, k)))
+                           f"(a conditional {'chart' if proof['method'] == 'charts' else 'region-tree'} proof)", network, box, build, t, (j, k)))
     return out
 
 
