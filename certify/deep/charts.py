@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from fractions import Fraction
 
 from ..kernel import charts as kcharts
@@ -116,12 +117,11 @@ def prove_exclusive_on_charts(network: Network | Net, layer: int, neuron: int, p
     for n, (_, chart, box) in enumerate(domains):
         if entries[n] is not None:
             continue
-        why: list = []
-        evidence = regiontree.prove_neuron_sign(chart, layer - 1, predecessor, box, "nonpositive", budget=budget,
-                                                deadline=deadline, outcome=why)
+        evidence = _predecessor_dead(chart, box, layer - 1, predecessor, budget, deadline)
         if evidence is not None:
             entries[n] = _dead("predecessor", {"method": "region-tree", "evidence": evidence})
             continue
+        why: list = []
         why = []
         evidence = regiontree.prove_exclusive(chart, layer, neuron, predecessor, box, budget=budget,
                                               deadline=deadline, outcome=why)
@@ -132,6 +132,28 @@ def prove_exclusive_on_charts(network: Network | Net, layer: int, neuron: int, p
         entries[n] = {"method": "region-tree", "evidence": evidence}
     return _kernel_checked(_proof(R, entries), outcome,
                            lambda pr: check_exclusive_proof(net, None, layer, neuron, predecessor, pr, "proof"))
+
+
+_PREDECESSOR: dict = {}  # (chart, box, layer, neuron) ↦ (budget tried, evidence or None): one tree serves every j
+
+
+def _predecessor_dead(chart: Net, box, layer: int, neuron: int, budget: int, deadline: float | None) -> dict | None:
+    """A region tree for z_{layer,neuron} ≤ 0 on the chart box, remembered across the M10 pairs
+    (j, k) that share the predecessor k (an untrusted cache: the kernel re-checks every proof)."""
+    key = (regiontree.krt.upto(chart, layer), box, layer, neuron)
+    hit = _PREDECESSOR.get(key)
+    if hit is not None and (hit[1] is not None or hit[0] >= budget):
+        return hit[1]
+    why: list = []
+    evidence = regiontree.prove_neuron_sign(chart, layer, neuron, box, "nonpositive", budget=budget, deadline=deadline,
+                                            outcome=why)
+    if evidence is not None or why == ["refuted"]:
+        _PREDECESSOR[key] = (budget if evidence is None and why != ["refuted"] else 1 << 62, evidence)
+    elif why == ["unknown"] and (deadline is None or time.perf_counter() < deadline):
+        _PREDECESSOR[key] = (budget, None)  # out of nodes, not of time: a larger budget may still prove it
+    if len(_PREDECESSOR) > 4096:
+        _PREDECESSOR.clear()
+    return evidence
 
 
 def _dead(of: str, proof: dict) -> dict:
