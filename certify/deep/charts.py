@@ -60,18 +60,32 @@ def interval_sign_on_charts(network: Network | Net, layer: int, neuron: int, sig
     return _proof(R, [{"method": "interval"}] * (2 * net.widths[0] + 1))
 
 
+def from_chart(n: int, point, radius: Fraction, d: int) -> list[Fraction] | None:
+    """The point of R^d0 that chart ``n`` of ``kernel.charts.charts`` (0: the central box) shows at
+    ``point``: x itself on the box, x = R u / s on chart (i, ε) (u_i = ε, u_{−i} = v); None at s = 0."""
+    if n == 0:
+        return list(point)
+    i, eps = (n - 1) // 2, 1 if n % 2 else -1
+    *v, s = point
+    if s <= 0:
+        return None
+    u = v[:i] + [Fraction(eps)] + v[i:]
+    return [radius * c / s for c in u]
+
+
 def _roundtrip(obj):
     return json.loads(json.dumps(obj))
 
 
 def prove_sign_on_charts(network: Network | Net, layer: int, neuron: int, sign: str, radius: Fraction | None = None,
                          budget: int = 20_000, timeout: float | None = None, deadline: float | None = None,
-                         outcome: list | None = None) -> dict | None:
+                         outcome: list | None = None, found: list | None = None) -> dict | None:
     """A ``check_sign`` proof ``{"method": "charts", …}`` that z of hidden neuron (layer, neuron)
     is ≤ 0 ("nonpositive") or ≥ 0 ("nonnegative") on all of R^d0, or None.
 
     ``budget`` nodes per box; ``outcome`` receives "proved", "refuted" (some box holds a point of
-    the wrong strict sign: false on R^d0 by the chart theorem) or "unknown"."""
+    the wrong strict sign: false on R^d0 by the chart theorem) or "unknown"; ``found`` receives
+    that point in the coordinates of R^d0 (``from_chart``; a point at s = 0 is moved in to a small s)."""
     net = _net(network)
     R = chart_radius(network) if radius is None else radius
     deadline = regiontree._deadline(timeout, deadline)
@@ -80,15 +94,21 @@ def prove_sign_on_charts(network: Network | Net, layer: int, neuron: int, sign: 
     for n, (_, chart, box) in enumerate(domains):  # the cheap pass first, on every box
         if sign_by_interval(chart, box, layer, neuron, sign):
             entries[n] = {"method": "interval"}
-    for n, (_, chart, box) in enumerate(domains):
+    for n, (name, chart, box) in enumerate(domains):
         if entries[n] is not None:
             continue
         why: list = []
+        points: list = []
         evidence = regiontree.prove_neuron_sign(chart, layer, neuron, box, sign, budget=budget, deadline=deadline,
-                                                outcome=why)
+                                                outcome=why, found=points)
         if evidence is None:
             if outcome is not None:
                 outcome.append(why[0] if why else "unknown")
+            if found is not None and points:
+                # at s = 0 the point is a limit direction: step in to s = 2^-20 (a proposal only;
+                # the strict violation at s = 0 persists for small s > 0, theory §4.3)
+                *v, s = points[0]
+                found.append(from_chart(n, [*v, s if s > 0 else Fraction(1, 2 ** 20)], R, net.widths[0]))
             return None
         entries[n] = {"method": "region-tree", "evidence": evidence}
     return _kernel_checked(_proof(R, entries), outcome,

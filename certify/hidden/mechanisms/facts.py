@@ -124,7 +124,8 @@ def prove_signs(network: Network, box: Box | None, nested: bool = True, nested_b
             tried.add((t, j, sign))
             facts.attempted += 1
             why: list = []
-            proof = _attempt(prove_sign, (network, t, j, box, sign), budget, end, why)
+            points: list = []
+            proof = _attempt(prove_sign, (network, t, j, box, sign), budget, end, why, found=points)
             if proof is not None:
                 facts.proofs[(t, j)] = (sign, proof)
                 facts.nested += 1
@@ -132,6 +133,12 @@ def prove_signs(network: Network, box: Box | None, nested: bool = True, nested_b
                     break
             elif why == ["unknown"]:
                 retry_signs.append((t, j, sign))
+            elif exclusive and sign == DEAD and points and t + 2 < len(network.widths):
+                # "never active" was wrong: it fires somewhere the sample missed (a far cone); the
+                # next layer's neurons negative around that point are M10 candidates with it
+                far = [c for c in far_exclusive_candidates(network, facts, t, j, points[0]) if c not in pairs]
+                pairs = far + pairs
+                facts.exclusive_candidates += len(far)
         for t, j, k in pairs:
             if time.perf_counter() > end or (first and (facts.nested or facts.exclusive)):
                 break
@@ -169,8 +176,9 @@ def _provers(engine, charts):
         return ((lambda net, t, j, box, sign, **kw: charts.prove_sign_on_charts(net, t, j, sign, **kw)),
                 (lambda net, t, j, k, box, **kw: charts.prove_exclusive_on_charts(net, t, j, k, **kw)))
 
-    def sign(net, t, j, box, s, **kw):
-        ev = engine.prove_neuron_sign(net, t, j, box, s, **kw)
+    def sign(net, t, j, box, s, found=None, **kw):
+        ev = (engine.prove_neuron_sign(net, t, j, box, s, found=found, **kw) if found is not None
+              else engine.prove_neuron_sign(net, t, j, box, s, **kw))
         return None if ev is None else {"method": "region-tree", "evidence": ev}
 
     def pair(net, t, j, k, box, **kw):
@@ -179,11 +187,11 @@ def _provers(engine, charts):
     return sign, pair
 
 
-def _attempt(prove, args: tuple, budget: int, deadline: float, why: list) -> dict | None:
+def _attempt(prove, args: tuple, budget: int, deadline: float, why: list, **extra) -> dict | None:
     """One region-tree attempt; ``why`` receives "unknown" if it ran out of nodes (worth a
     larger budget), nothing if it was refuted, failed or ran out of time."""
     try:
-        evidence = prove(*args, budget=budget, deadline=deadline, outcome=why)
+        evidence = prove(*args, budget=budget, deadline=deadline, outcome=why, **extra)
     except Exception:  # an engine failure proves nothing; never let it decide
         return None
     if evidence is None and time.perf_counter() > deadline:
@@ -268,6 +276,28 @@ def exclusive_candidates(network: Network, facts: Facts, signs: list[tuple[int, 
     return [(t, j, k) for _, t, j, k in out]
 
 
+def far_exclusive_candidates(network: Network, facts: Facts, t: int, k: int, x, count: int = 600,
+                             seed: int = 0) -> list[tuple[int, int, int]]:
+    """M10 candidates (t + 1, j, k) around a point x where neuron (t, k) fires although the sample
+    never saw it (untrusted): a float cloud around x at a few relative scales; the next layer's
+    neurons without a sign fact that are ≤ 0 at every cloud point where (t, k) is active."""
+    rng = np.random.default_rng(seed)
+    x = np.array([float(c) for c in x])
+    r = np.linalg.norm(x) + 1.0
+    scales = np.array([1e-4, 1e-3, 1e-2, 1e-1])[np.arange(count) % 4]
+    cloud = np.vstack([x, x + rng.standard_normal((count, len(x))) * (r * scales)[:, None]])
+    with np.errstate(all="ignore"):
+        zs = network.float_forward(cloud)
+    on = zs[t][:, k] > 0
+    if not on.any():
+        return []
+    out = []
+    for j in range(zs[t + 1].shape[1]):
+        if facts.sign(t + 1, j) is None and np.all(zs[t + 1][on, j] <= 0):
+            out.append((t + 1, j, k))
+    return out
+
+
 def relation_json(t: int, coefficients: list[Fraction], constant: Fraction, facts: Facts) -> dict:
     """An affine relation c·a_t = κ with the sign facts of the neurons it uses."""
     from ...kernel.exact import fmt
@@ -277,4 +307,4 @@ def relation_json(t: int, coefficients: list[Fraction], constant: Fraction, fact
 
 
 __all__ = ["Facts", "prove_signs", "DEAD", "ACTIVE", "region_tree_engine", "relation_json", "candidates",
-           "exclusive_candidates", "sampled_preactivations"]
+           "exclusive_candidates", "far_exclusive_candidates", "sampled_preactivations"]
