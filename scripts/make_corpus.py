@@ -101,6 +101,7 @@ def entries() -> list[Entry]:
         Entry("S9", "certify hidden examples/S9.json", 0, lambda: certify.hidden_symmetry(E("S9"))),
         Entry("D-FLIP", "certify hidden examples/D-FLIP.json", 0, lambda: certify.hidden_symmetry(E("D-FLIP"))),
         Entry("D-EXCL", "certify hidden examples/D-EXCL.json", 0, lambda: certify.hidden_symmetry(E("D-EXCL"))),
+        Entry("D-CHART", "certify hidden examples/D-CHART.json", 0, lambda: certify.hidden_symmetry(E("D-CHART"))),
         Entry("S3-search", "python -c 'from certify.hidden.search import search_witness' (CEGIS search, §4)", 0,
               lambda: _searched("S3")),
         # the honest-set decision (one hidden layer)

@@ -582,7 +582,7 @@ def prove_equivalence(a: Network | Net, b: Network | Net, box: Box | None = None
 
 def prove_neuron_sign(network: Network | Net, layer: int, neuron: int, box: Box | None, sign: str,
                       budget: int = 20_000, timeout: float | None = None, deadline: float | None = None,
-                      outcome: list | None = None) -> dict | None:
+                      outcome: list | None = None, found: list | None = None) -> dict | None:
     """Evidence that z of hidden neuron (layer, neuron) is ≤ 0 (sign "nonpositive": dead, M1) or
     ≥ 0 ("nonnegative": stably active, M4) for every x in the box (R^d0 if None), or None.
 
@@ -591,17 +591,20 @@ def prove_neuron_sign(network: Network | Net, layer: int, neuron: int, box: Box 
     ``certify.kernel.regiontree.check_neuron_sign``; it has been checked already when
     returned.  None means "not proved within the budget" (``budget`` nodes, ``timeout``
     seconds), never "false".  ``outcome`` (a list) receives the search verdict: "proved",
-    "refuted" (a point of the wrong strict sign) or "unknown" (budget or time).
+    "refuted" (a point of the wrong strict sign, appended to ``found`` if given) or "unknown"
+    (budget or time).
     """
     if sign not in ("nonpositive", "nonnegative"):
         raise ValueError(f"sign must be 'nonpositive' or 'nonnegative', not {sign!r}")
     deadline = _deadline(timeout, deadline)
     net = network.net if isinstance(network, Network) else network
-    p = krt.Problem([net], box)
+    p = krt.Problem([krt.upto(net, layer)], box)  # the kernel checks the same prefix
     g = p.index.get((0, layer, neuron))
     if g is None:
         raise ValueError(f"no hidden neuron ({layer}, {neuron})")
     result = search(p, krt.sign_target(g, sign), _sign_refuter(net, box, layer, neuron, sign), budget, deadline)
+    if found is not None and result.counterexample is not None:  # the exact point of the wrong strict sign
+        found.append(result.counterexample[0])
     return _checked(result, outcome, lambda ev: krt.check_neuron_sign(net, box, layer, neuron, sign, ev))
 
 
@@ -641,7 +644,7 @@ def prove_exclusive(network: Network | Net, layer: int, neuron: int, predecessor
         raise ValueError("M10 needs a hidden predecessor layer (layer ≥ 1)")
     deadline = _deadline(timeout, deadline)
     net = network.net if isinstance(network, Network) else network
-    p = krt.Problem([net], box)
+    p = krt.Problem([krt.upto(net, layer)], box)  # the kernel checks the same prefix
     g, k = p.index.get((0, layer, neuron)), p.index.get((0, layer - 1, predecessor))
     if g is None or k is None:
         raise ValueError(f"no hidden neurons ({layer}, {neuron}) and ({layer - 1}, {predecessor})")

@@ -28,13 +28,14 @@ Moves (hidden layer t is the output of ``layers[t]``, 0-based; "next" is ``layer
   vanishing where y_k > 0 — dead, or on the opposite ray: (w_i, b_i) = −λ(w_k, b_k) + (0, δ),
   λ > 0, δ ≤ 0) or by ``proof`` ``{"method": "region-tree", "evidence": {"tree": …}}``, a
   conditional region tree over the domain (``regiontree.check_exclusive``: z_{t,j} ≤ 0 on every
-  leaf where a_{t−1,k} is not identically 0).  Then W_t[j, k] −= s (s ≥ 0) changes nothing:
+  leaf where a_{t−1,k} is not identically 0), or on R^d0 by ``charts`` (one such proof per box
+  of the projective charts, theory §4.3).  Then W_t[j, k] −= s (s ≥ 0) changes nothing:
   where y_k = 0 the term vanishes, where y_k > 0 the new pre-activation is ≤ the old one ≤ 0.
 * ``shallow`` (M2, M3, M6, M8, M9, M13): replace entries of the two layers around
   hidden layer t so that the shallow map y ↦ W_{t+1} σ(W_t y + b_t) + b_{t+1} keeps its
   canonical form on all of R^{d_{t−1}} (Theorem 3.1): equal maps there are equal on the image.
 
-Trusts: ``network``, ``relations`` (sign facts, affine relations), ``shallow`` (canonical forms), ``orbit`` (separation proofs), ``regiontree`` (conditional sign proofs of M10).
+Trusts: ``network``, ``relations`` (sign facts, affine relations), ``shallow`` (canonical forms), ``orbit`` (separation proofs), ``regiontree`` (conditional sign proofs of M10), ``charts`` (through ``relations``).
 """
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ from .claims import claim_domain, claim_networks
 from .network import Box, Layer, Net
 from .orbit import check_separation
 from .registry import CHECKERS, CheckFailure, checker, require
-from .relations import check_relation, check_sign, index as _idx, number as _num, numbers as _vec
+from .relations import chart_domains, check_relation, check_sign, index as _idx, number as _num, numbers as _vec
 from .shallow import canonical_from_derivation, canonical_to_json, parse_keys
 
 KIND = "hidden-symmetry"
@@ -212,8 +213,29 @@ def _exclusive(state: State, box: Box | None, move: dict, where: str) -> None:
 
 
 def check_exclusive_proof(net: Net, box: Box | None, t: int, j: int, k: int, proof: object, where: str) -> None:
-    """The premise of M10 for (t, j) and predecessor k, by a nested conditional region tree."""
-    require(isinstance(proof, dict) and set(proof) == {"method", "evidence"} and proof["method"] == "region-tree",
+    """The premise of M10 for (t, j) and predecessor k: a nested conditional region tree, or on
+    R^d0 ``{"method": "charts", "radius": R, "charts": [P_0, …]}`` with one proof per box of the
+    projective charts (theory §4.3, Corollary (b)).  A chart's proof is a conditional region tree
+    or ``{"method": "dead", "of": "neuron" | "predecessor", "proof": P}``: P (a sign proof,
+    ``check_sign``) shows z_{t,j} ≤ 0, resp. z_{t−1,k} ≤ 0, on the whole chart box — either makes
+    the conditional statement true there."""
+    require(isinstance(proof, dict), f"{where}: expected a proof object")
+    if proof.get("method") == "charts":
+        for n, (name, chart, chart_box) in enumerate(chart_domains(net, box, proof, where)):
+            sub, at = proof["charts"][n], f"{where}.charts[{n}] ({name})"
+            require(isinstance(sub, dict) and sub.get("method") in ("dead", "region-tree"),
+                    f"{at}: expected method 'dead' or 'region-tree'")
+            if sub["method"] == "dead":
+                require(set(sub) == {"method", "of", "proof"} and sub["of"] in ("neuron", "predecessor"),
+                        f"{at}: expected method, of ('neuron' or 'predecessor'), proof")
+                layer, neuron = (t, j) if sub["of"] == "neuron" else (t - 1, k)
+                require(isinstance(sub["proof"], dict) and sub["proof"].get("method") != "charts",
+                        f"{at}.proof: expected an interval or region-tree proof")
+                check_sign(chart, chart_box, layer, neuron, "nonpositive", sub["proof"], f"{at}.proof")
+            else:
+                check_exclusive_proof(chart, chart_box, t, j, k, sub, at)
+        return
+    require(set(proof) == {"method", "evidence"} and proof["method"] == "region-tree",
             f"{where}: expected method 'region-tree' and evidence")
     try:
         from .regiontree import check_exclusive  # the deep-equivalence kernel (issue 3)

@@ -489,13 +489,22 @@ def _tree(evidence: object) -> object:
     return evidence["tree"]
 
 
+def upto(net: Net, layer: int) -> Net:
+    """The layers up to hidden layer ``layer`` and the next (as output): z_layer depends on no
+    later layer, so a claim about hidden layers ≤ ``layer`` is the same claim about this prefix
+    (and its trees need not derive the later neurons)."""
+    require(isinstance(layer, int) and not isinstance(layer, bool) and 0 <= layer < len(net.layers) - 1,
+            f"layer: no hidden layer {layer!r}")
+    return Net(net.layers[:layer + 2], net.box)
+
+
 def check_neuron_sign(net: Net, box: Box | None, layer: int, neuron: int, sign: str, evidence: dict) -> None:
     """Verify evidence that z of hidden neuron (layer, neuron) is ≤ 0 ("nonpositive": dead,
     M1) or ≥ 0 ("nonnegative": stably active, M4) for every x in the box (R^d0 if None).
 
     ``layer`` is 0-based (the output of ``net.layers[layer]``).  Raises CheckFailure."""
     require(sign in ("nonpositive", "nonnegative"), f"sign: expected 'nonpositive' or 'nonnegative', got {sign!r}")
-    p = Problem([net], box)
+    p = Problem([upto(net, layer)], box)
     g = p.neuron([0, layer, neuron], "neuron")
     walk(p, _tree(evidence), sign_target(g, sign))
 
@@ -505,7 +514,7 @@ def check_exclusive(net: Net, box: Box | None, layer: int, neuron: int, predeces
     (R^d0 if None) where hidden neuron (layer − 1, predecessor) is active (a > 0): the
     premise of theory §4 M10.  ``layer`` is 0-based and ≥ 1.  Raises CheckFailure."""
     require(isinstance(layer, int) and layer >= 1, "layer: M10 needs a hidden predecessor layer (layer ≥ 1)")
-    p = Problem([net], box)
+    p = Problem([upto(net, layer)], box)
     g = p.neuron([0, layer, neuron], "neuron")
     k = p.neuron([0, layer - 1, predecessor], "predecessor")
     walk(p, _tree(evidence), exclusive_target(g, k))

@@ -7,7 +7,10 @@ Two kinds of fact justify the mechanism moves of ``moves.py``:
   Proofs: ``{"method": "interval"}`` — exact interval propagation (``intervals.py``;
   this contains the sign tests of §4, complete for layer 2 when layer 1 is onto) — or
   ``{"method": "region-tree", "evidence": …}`` — a nested region-tree proof checked by
-  ``certify.kernel.regiontree.check_neuron_sign`` (the deep-equivalence kernel);
+  ``certify.kernel.regiontree.check_neuron_sign`` (the deep-equivalence kernel) — or, on
+  R^d0 only, ``{"method": "charts", "radius": R, "charts": [P_0, …, P_2d]}``: one interval or
+  region-tree proof per box of the projective charts (``charts.py``, theory §4.3: the sign on
+  R^d0 is the sign on [−R, R]^d0 and on the 2·d0 chart networks over [−1, 1]^{d0−1} × [0, 1]);
 * an **affine relation** c·a_t(x) = κ for every x in the domain (a_t = post-activations of
   hidden layer t), i.e. aff(Im_t) ⊂ {y : c·y = κ} (M7).  The relation is justified neuron
   by neuron: for k in supp(c) with a sign fact, dead neurons contribute 0 and stably active
@@ -17,13 +20,14 @@ Two kinds of fact justify the mechanism moves of ``moves.py``:
   identically if (i) Σ_{k in a ray group} c_k s_k = 0 for every group, (ii) Σ_{active} c_k W_t[k,:] = 0
   and (iii) κ = Σ_{active} c_k b_t[k] + Σ_{zero row} c_k σ(b_t[k]).
 
-Trusts: ``exact``, ``network``, ``intervals`` (exact interval bounds).
+Trusts: ``exact``, ``network``, ``intervals`` (exact interval bounds), ``charts`` (chart networks).
 """
 from __future__ import annotations
 
 from fractions import Fraction
 
 from .exact import InputError, integer, primitive, rational, vector
+from .charts import charts
 from .intervals import sign_by_interval
 from .network import Box, Net
 from .registry import CheckFailure, require
@@ -48,8 +52,31 @@ def check_sign(net: Net, box: Box | None, layer: int, neuron: int, sign: str, pr
         except ImportError:
             raise CheckFailure(f"{where}: cannot confirm: no region-tree checker in this kernel") from None
         check_neuron_sign(net, box, layer, neuron, sign, proof["evidence"])
+    elif method == "charts":
+        for n, (name, chart, chart_box) in enumerate(chart_domains(net, box, proof, where)):
+            sub = proof["charts"][n]
+            require(isinstance(sub, dict) and sub.get("method") != "charts", f"{where}.charts[{n}]: expected an "
+                    "interval or region-tree proof")
+            try:
+                check_sign(chart, chart_box, layer, neuron, sign, sub, f"{where}.charts[{n}] ({name})")
+            except CheckFailure as e:
+                raise CheckFailure(f"{where}.charts[{n}] ({name}): {e}") from None
     else:
         raise CheckFailure(f"{where}: unknown proof method {method!r}")
+
+
+def chart_domains(net: Net, box: Box | None, proof: dict, where: str) -> list:
+    """The (name, network, box) list of a ``charts`` proof, after checking its shape: R^d0 only,
+    a positive radius, exactly one entry per box (``charts.charts``)."""
+    require(box is None, f"{where}: chart proofs are for the whole space R^d0 (the domain is a box)")
+    require(set(proof) == {"method", "radius", "charts"}, f"{where}: expected method, radius, charts")
+    radius = number(proof["radius"], f"{where}.radius")
+    require(radius > 0, f"{where}.radius: must be positive")
+    domains = charts(net, radius)
+    entries = proof["charts"]
+    require(isinstance(entries, list) and len(entries) == len(domains),
+            f"{where}.charts: expected {len(domains)} proofs (the box and 2·d0 charts)")
+    return domains
 
 
 def index(value: object, where: str, hi: int) -> int:

@@ -88,7 +88,7 @@ def test_planted_exclusive_pair_is_a_kernel_checked_m10(seed):
     found = [f for f in detect(net, nested_seconds=20) if f.mechanism == "M10" and f.layer == 2 and f.neurons == (0, 0)]
     assert found, "planted M10 premise not proved"
     move = found[0].moves()[0]
-    assert move["move"] == "exclusive" and move["proof"]["method"] == "region-tree"
+    assert move["move"] == "exclusive" and move["proof"]["method"] == "charts"  # R^d: one proof per chart box
     cert = found[0].certificate(F(1, 1000))
     assert check(cert).valid
     answer = api.hidden_symmetry(net, search=False, nested_timeout=20)

@@ -11,6 +11,10 @@ Conditional sign facts (the premise of M10, theory §4: z_{t,j} ≤ 0 wherever t
 (``certify.deep.regiontree.prove_exclusive``, checked by ``kernel.regiontree.check_exclusive``);
 their candidates are the pairs that a float sample at many radii never shows active together.
 
+On R^d0 (box None) both kinds of premise go through the projective charts of theory §4.3
+(``certify.deep.charts``): interval bounds on the 1 + 2·d0 chart boxes first (for every neuron at
+once), then one bounded region tree per chart box, instead of one tree over the unbounded space.
+
 Budgets: every candidate first gets a small tree (``nested_budget`` nodes: the quick proofs are
 a few nodes); candidates whose attempt only ran out of nodes (not refuted) get rounds with ten
 and a hundred times the budget while time remains — a deep neuron on R^d may need a few hundred
@@ -54,7 +58,7 @@ class Facts:
     candidates: int = 0         # neurons a float sample suggests are dead or stably active
     out_of_time: int = 0        # candidates never attempted: the time limit ran out
     over_cap: int = 0           # candidates never attempted: beyond ``max_nested``
-    # M10 premises: (t, j, k) ↦ region-tree evidence that z_{t,j} ≤ 0 wherever a_{t−1,k} > 0
+    # M10 premises: (t, j, k) ↦ the proof (``moves.check_exclusive_proof``) that z_{t,j} ≤ 0 wherever a_{t−1,k} > 0
     exclusive: dict[tuple[int, int, int], dict] = field(default_factory=dict)
     exclusive_candidates: int = 0
     stopped: bool = False       # ``first``: the attempts stopped at the first region-tree proof
@@ -91,9 +95,14 @@ def prove_signs(network: Network, box: Box | None, nested: bool = True, nested_b
                 facts.proofs[(t, j)] = (DEAD, {"method": "interval"})
             elif lo is not None and lo >= 0:
                 facts.proofs[(t, j)] = (ACTIVE, {"method": "interval"})
+    charts = chart_engine()
+    if box is None and charts is not None:  # intervals on the chart boxes see much more than on R^d0
+        for tj, entry in charts.interval_signs_on_charts(network).items():
+            facts.proofs.setdefault(tj, entry)
     engine = region_tree_engine() if nested else None
     if engine is None or not hasattr(engine, "prove_neuron_sign"):
         return facts
+    prove_sign, prove_pair = _provers(engine, charts if box is None else None)
     start = time.perf_counter()
     end = start + nested_seconds
     zs = sampled_preactivations(network, box, samples, seed)
@@ -115,23 +124,30 @@ def prove_signs(network: Network, box: Box | None, nested: bool = True, nested_b
             tried.add((t, j, sign))
             facts.attempted += 1
             why: list = []
-            evidence = _attempt(engine.prove_neuron_sign, (network, t, j, box, sign), budget, end, why)
-            if evidence is not None:
-                facts.proofs[(t, j)] = (sign, {"method": "region-tree", "evidence": evidence})
+            points: list = []
+            proof = _attempt(prove_sign, (network, t, j, box, sign), budget, end, why, found=points)
+            if proof is not None:
+                facts.proofs[(t, j)] = (sign, proof)
                 facts.nested += 1
                 if first:
                     break
             elif why == ["unknown"]:
                 retry_signs.append((t, j, sign))
+            elif exclusive and sign == DEAD and points and t + 2 < len(network.widths):
+                # "never active" was wrong: it fires somewhere the sample missed (a far cone); the
+                # next layer's neurons negative around that point are M10 candidates with it
+                far = [c for c in far_exclusive_candidates(network, facts, t, j, points[0]) if c not in pairs]
+                pairs = far + pairs
+                facts.exclusive_candidates += len(far)
         for t, j, k in pairs:
             if time.perf_counter() > end or (first and (facts.nested or facts.exclusive)):
                 break
             if facts.sign(t, j) is not None or facts.sign(t - 1, k) == DEAD:
                 continue  # M1/M4 already covers the neuron, or the predecessor never fires
             why = []
-            evidence = _attempt(engine.prove_exclusive, (network, t, j, k, box), budget, end, why)
-            if evidence is not None:
-                facts.exclusive[(t, j, k)] = evidence
+            proof = _attempt(prove_pair, (network, t, j, k, box), budget, end, why)
+            if proof is not None:
+                facts.exclusive[(t, j, k)] = proof
             elif why == ["unknown"]:
                 retry_pairs.append((t, j, k))
         signs, pairs = retry_signs, retry_pairs
@@ -144,11 +160,38 @@ def prove_signs(network: Network, box: Box | None, nested: bool = True, nested_b
     return facts
 
 
-def _attempt(prove, args: tuple, budget: int, deadline: float, why: list) -> dict | None:
+def chart_engine():
+    """``certify.deep.charts`` (sign premises on R^d0 by projective charts) if installed, else None."""
+    try:
+        return importlib.import_module("certify.deep.charts")
+    except ImportError:
+        return None
+
+
+def _provers(engine, charts):
+    """(sign prover, M10 prover), each returning the proof object a move carries.  On R^d0 with
+    the chart engine: one bounded problem per chart box (theory §4.3) instead of one region tree
+    over the unbounded space; else the region tree over the domain."""
+    if charts is not None:
+        return ((lambda net, t, j, box, sign, **kw: charts.prove_sign_on_charts(net, t, j, sign, **kw)),
+                (lambda net, t, j, k, box, **kw: charts.prove_exclusive_on_charts(net, t, j, k, **kw)))
+
+    def sign(net, t, j, box, s, found=None, **kw):
+        ev = (engine.prove_neuron_sign(net, t, j, box, s, found=found, **kw) if found is not None
+              else engine.prove_neuron_sign(net, t, j, box, s, **kw))
+        return None if ev is None else {"method": "region-tree", "evidence": ev}
+
+    def pair(net, t, j, k, box, **kw):
+        ev = engine.prove_exclusive(net, t, j, k, box, **kw)
+        return None if ev is None else {"method": "region-tree", "evidence": ev}
+    return sign, pair
+
+
+def _attempt(prove, args: tuple, budget: int, deadline: float, why: list, **extra) -> dict | None:
     """One region-tree attempt; ``why`` receives "unknown" if it ran out of nodes (worth a
     larger budget), nothing if it was refuted, failed or ran out of time."""
     try:
-        evidence = prove(*args, budget=budget, deadline=deadline, outcome=why)
+        evidence = prove(*args, budget=budget, deadline=deadline, outcome=why, **extra)
     except Exception:  # an engine failure proves nothing; never let it decide
         return None
     if evidence is None and time.perf_counter() > deadline:
@@ -233,6 +276,28 @@ def exclusive_candidates(network: Network, facts: Facts, signs: list[tuple[int, 
     return [(t, j, k) for _, t, j, k in out]
 
 
+def far_exclusive_candidates(network: Network, facts: Facts, t: int, k: int, x, count: int = 600,
+                             seed: int = 0) -> list[tuple[int, int, int]]:
+    """M10 candidates (t + 1, j, k) around a point x where neuron (t, k) fires although the sample
+    never saw it (untrusted): a float cloud around x at a few relative scales; the next layer's
+    neurons without a sign fact that are ≤ 0 at every cloud point where (t, k) is active."""
+    rng = np.random.default_rng(seed)
+    x = np.array([float(c) for c in x])
+    r = np.linalg.norm(x) + 1.0
+    scales = np.array([1e-4, 1e-3, 1e-2, 1e-1])[np.arange(count) % 4]
+    cloud = np.vstack([x, x + rng.standard_normal((count, len(x))) * (r * scales)[:, None]])
+    with np.errstate(all="ignore"):
+        zs = network.float_forward(cloud)
+    on = zs[t][:, k] > 0
+    if not on.any():
+        return []
+    out = []
+    for j in range(zs[t + 1].shape[1]):
+        if facts.sign(t + 1, j) is None and np.all(zs[t + 1][on, j] <= 0):
+            out.append((t + 1, j, k))
+    return out
+
+
 def relation_json(t: int, coefficients: list[Fraction], constant: Fraction, facts: Facts) -> dict:
     """An affine relation c·a_t = κ with the sign facts of the neurons it uses."""
     from ...kernel.exact import fmt
@@ -242,4 +307,4 @@ def relation_json(t: int, coefficients: list[Fraction], constant: Fraction, fact
 
 
 __all__ = ["Facts", "prove_signs", "DEAD", "ACTIVE", "region_tree_engine", "relation_json", "candidates",
-           "exclusive_candidates", "sampled_preactivations"]
+           "exclusive_candidates", "far_exclusive_candidates", "sampled_preactivations"]

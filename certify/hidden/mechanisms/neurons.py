@@ -41,6 +41,10 @@ def _column(network: Network, t: int, j: int) -> list[Fraction]:
     return [row[j] for row in network.layers[t + 1].weight]
 
 
+HOW = {"interval": "interval bounds", "region-tree": "a region-tree proof",
+       "charts": "one proof per projective chart box, §4.3"}
+
+
 def dead_findings(network: Network, box: Box | None, facts: Facts) -> list[Finding]:
     out = []
     for t in range(len(facts.bounds)):
@@ -59,7 +63,7 @@ def dead_findings(network: Network, box: Box | None, facts: Facts) -> list[Findi
                 yield [{"move": "dead", "layer": t, "neuron": j, "proof": proof,
                         "column": [fmt(x) for x in col], "bias": fmt(bias - delta)}]
 
-            how = "interval bounds" if proof["method"] == "interval" else "a region-tree proof"
+            how = HOW[proof["method"]]
             out.append(Finding(_label(network, box, t, j, "M1"), True,
                                f"neuron [{t}, {j}]: dead on the domain ({how})",
                                network, box, build, t, (j,)))
@@ -77,7 +81,7 @@ def active_findings(network: Network, box: Box | None, facts: Facts) -> list[Fin
             def build(delta: Fraction, t=t, j=j, proof=proof, big=big) -> Iterable[list[dict]]:
                 yield [{"move": "active-shift", "layer": t, "neuron": j, "shift": fmt(delta / big), "proof": proof}]
 
-            how = "interval bounds" if proof["method"] == "interval" else "a region-tree proof"
+            how = HOW[proof["method"]]
             out.append(Finding(_label(network, box, t, j, "M4"), True,
                                f"neuron [{t}, {j}]: stably active on the domain ({how})",
                                network, box, build, t, (j,)))
@@ -200,17 +204,16 @@ def exclusive_findings(network: Network, box: Box | None, facts: Facts) -> list[
                                        f"of layer {t} is active", network, box, build, t, (j, k)))
                     break
     shown = {(f.layer, f.neurons) for f in out}
-    for (t, j, k), evidence in sorted(facts.exclusive.items()):
+    for (t, j, k), proof in sorted(facts.exclusive.items()):
         if (t, (j, k)) in shown:
             continue
-        proof = {"method": "region-tree", "evidence": evidence}
 
         def build(delta: Fraction, t=t, j=j, k=k, proof=proof) -> Iterable[list[dict]]:
             yield [{"move": "exclusive", "layer": t, "neuron": j, "predecessor": k, "decrease": fmt(delta),
                     "proof": proof}]
 
         out.append(Finding("M10", True, f"neuron [{t}, {j}]: dead wherever neuron [{t - 1}, {k}] is active "
-                           "(a conditional region-tree proof)", network, box, build, t, (j, k)))
+                           f"({HOW[proof['method']]})", network, box, build, t, (j, k)))
     return out
 
 
