@@ -78,11 +78,13 @@ def _signed(rows) -> tuple:
 
 
 def _lo(f: Form) -> int:
-    return f[-1] - sum(abs(c) for c in f[:-1])
+    c0 = f[-1]
+    return c0 - (sum(map(abs, f)) - abs(c0))
 
 
 def _hi(f: Form) -> int:
-    return f[-1] + sum(abs(c) for c in f[:-1])
+    c0 = f[-1]
+    return c0 + (sum(map(abs, f)) - abs(c0))
 
 
 def _round(nums: list, den: int, upper: bool) -> Form:
@@ -102,8 +104,8 @@ def _affine(system: tuple, low: list, up: list) -> tuple[list, list]:
     width = len(low[0])
     out_l, out_u = [], []
     for rl, ru, c, den in zip(nl, nu, consts, dens):
-        rl = [int(v) for v in rl]
-        ru = [int(v) for v in ru]
+        rl = list(map(int, rl))
+        ru = list(map(int, ru))
         rl[width - 1] += c
         ru[width - 1] += c
         out_l.append(_round(rl, den, False))
