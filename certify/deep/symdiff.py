@@ -15,6 +15,7 @@ import numpy as np
 
 __all__ = ["FloatSym"]
 
+TIE = 1e-9  # relative difference below which two float concretisations count as tied
 CHUNK = 2048  # cells per numpy batch (memory: CHUNK × 50 × (d + 1) floats per form)
 
 
@@ -40,7 +41,9 @@ def _pick(cands, lower: bool):
     """(C): per neuron the candidate with the tightest concretisation; a candidate is (form, mask)."""
     big = np.inf
     vals = np.stack([np.where(m, _lo(f) if lower else -_hi(f), -big) for f, m in cands])
-    k = vals.argmax(0)
+    best = vals.max(0)
+    # the kernel keeps the first of exactly tied candidates: read float near-ties as ties
+    k = (vals >= best - TIE * (1.0 + np.abs(best))).argmax(0)
     forms = np.stack([f for f, _ in cands])
     return np.take_along_axis(forms, k[None, ..., None], 0)[0]
 
@@ -129,9 +132,9 @@ class FloatSym:
             ra_l, ra_u = _relu(za_l, za_u)
             rb_l, rb_u = _relu(zb_l, zb_u)
             on_a, on_b, off_a, off_b = a_lo >= 0, b_lo >= 0, a_hi <= 0, b_hi <= 0
-            ld = _pick([(const_l, yes), (-_relu_upper(-dl), yes), (dl, on_b), (-zb_u, on_b),
-                        (-rb_u, off_a), (ra_l, off_b)], True)
-            ud = _pick([(const_u, yes), (_relu_upper(du), yes), (du, on_a), (za_u, on_a),
-                        (-rb_l, off_a), (ra_u, off_b)], False)
+            ld = _pick([(-_relu_upper(-dl), yes), (dl, on_b), (-zb_u, on_b),
+                        (-rb_u, off_a), (ra_l, off_b), (const_l, yes)], True)
+            ud = _pick([(_relu_upper(du), yes), (du, on_a), (za_u, on_a),
+                        (-rb_l, off_a), (ra_u, off_b), (const_u, yes)], False)
             la, ua, lb, ub = ra_l, ra_u, rb_l, rb_u
         raise ValueError("a network has at least one layer")

@@ -58,7 +58,8 @@ _DYADIC = 2 ** 24
 LP_DEPTH = 1  # region-tree leaves are tried from depth LP_DEPTH·d on (each input halved LP_DEPTH times)
 LP_LEAF_NODES = 400  # region-tree nodes per attempt
 LP_LEAF_SECONDS = 2.0
-LP_TRIALS, LP_SUCCESS = 8, 0.1  # after 8 attempts at one depth, go on only while ≥ 10 % succeed
+LP_TRIALS, LP_SUCCESS = 8, 0.1
+PARTITION_LEAF = "symbolic"  # or "intervals": the concrete differential intervals (FloatDiff) of before  # after 8 attempts at one depth, go on only while ≥ 10 % succeed
 
 
 # --------------------------------------------------------------------------- float intervals
@@ -580,7 +581,7 @@ def decide(p: Problem) -> Answer:
                 "" if same_shape else " (the networks have different architectures, so differential intervals "
                                       "do not apply)"))
     p.report("box partition (symbolic differential bounds)")
-    fd = FloatSym(p.a, p.b)
+    fd = FloatSym(p.a, p.b) if PARTITION_LEAF == "symbolic" else FloatDiff(p.a, p.b)
 
     def leaf_prover(cell):
         box = tuple(cell)
@@ -596,7 +597,7 @@ def decide(p: Problem) -> Answer:
     # symbolic leaves first (they certify the ACAS Xu property-1 box where intervals do not);
     # region-tree leaves only on cells that become too small
     search = partition(fd, p.box, eps, time.perf_counter() + (1 - RESERVE) * left, p.budget or DEFAULT_CELLS,
-                       leaf_prover, None, upper_leaves)
+                       leaf_prover, None if PARTITION_LEAF == "symbolic" else LP_DEPTH * len(p.box), upper_leaves)
     stats = {"leaves": search.leaves, "region_leaves": search.region_leaves, "cells": search.cells}
     if search.tree is not None:
         return _within(p, eps, search.tree, lower, stats)

@@ -164,8 +164,8 @@ def _relu(low: Form, up: Form) -> tuple[Form, Form]:
 def _delta(la: Form, ua: Form, lb: Form, ub: Form, ld: Form, ud: Form, concrete: tuple[int, int]) -> tuple:
     """(δ) then (C): lower and upper forms of σ(z_A) − σ(z_B)."""
     d = len(la) - 1
-    low = [_const(concrete[0], d), _neg(_relu_upper(_neg(ld)))]
-    up = [_const(concrete[1], d), _relu_upper(ud)]
+    low = [_neg(_relu_upper(_neg(ld)))]  # forms before the constant: a tie keeps the form
+    up = [_relu_upper(ud)]
     if _lo(la) >= 0:  # δa = min(Δz, z_A)
         up += [ud, ua]
     if _lo(lb) >= 0:  # δa = max(Δz, −z_B)
@@ -178,7 +178,7 @@ def _delta(la: Form, ua: Form, lb: Form, ub: Form, ld: Form, ud: Form, concrete:
         rl, ru = _relu(la, ua)
         low.append(rl)
         up.append(ru)
-    return _best_lo(*low), _best_hi(*up)
+    return _best_lo(*low, _const(concrete[0], d)), _best_hi(*up, _const(concrete[1], d))
 
 
 def _input_forms(box: Box) -> list[Form]:
