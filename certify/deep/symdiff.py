@@ -15,7 +15,7 @@ import numpy as np
 
 __all__ = ["FloatSym"]
 
-TIE = 1e-9  # relative difference below which two float concretisations count as tied
+TIE = 2.0 ** -30  # the kernel's tie width (kernel.symdiff._slack): (1 + |best|)·TIE
 CHUNK = 2048  # cells per numpy batch (memory: CHUNK × 50 × (d + 1) floats per form)
 
 
@@ -42,7 +42,7 @@ def _pick(cands, lower: bool):
     big = np.inf
     vals = np.stack([np.where(m, _lo(f) if lower else -_hi(f), -big) for f, m in cands])
     best = vals.max(0)
-    # the kernel keeps the first of exactly tied candidates: read float near-ties as ties
+    # the kernel keeps the first candidate within its tie width of the best: so does this
     k = (vals >= best - TIE * (1.0 + np.abs(best))).argmax(0)
     forms = np.stack([f for f, _ in cands])
     return np.take_along_axis(forms, k[None, ..., None], 0)[0]

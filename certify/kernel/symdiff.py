@@ -39,7 +39,9 @@ Each step keeps it (the containment theorem of the step):
   And δa lies in the concrete interval of ``kernel.tolerance`` (constant forms).
 * **(C) choice.**  Every candidate above satisfies the invariant, so for each bound the
   kernel keeps the candidate with the tighter concretisation (largest lo for a lower form,
-  smallest hi for an upper one): a rule, not a search, and any choice would be sound.
+  smallest hi for an upper one; the first one within (1 + |best|)·2^-30 of the best, so that
+  float rounding in the producer does not flip a near-tie): a rule, not a search, and any
+  choice would be sound.
 
 **Theorem.**  At the output layer, for every x ∈ C and every output i,
 max(lo(L^Δ_i), lo(L^A_i) − hi(U^B_i)) ≤ f_A,i(x) − f_B,i(x) ≤ min(hi(U^Δ_i), hi(U^A_i) − lo(L^B_i)),
@@ -61,6 +63,7 @@ from . import tolerance as kt
 __all__ = ["SymNet", "symbolic_gap"]
 
 _ONE = kt._ONE
+TIE_BITS = 30
 Form = list  # [c_1, …, c_d, c_0], integers over 2^PREC
 
 
@@ -125,12 +128,24 @@ def _const(v: int, d: int) -> Form:
     return [0] * d + [v]
 
 
+def _slack(v: int) -> int:
+    """(C)'s tie width: (1 + |v|)·2^-TIE_BITS; the first candidate this close to the best wins,
+    so that a float producer, whose values differ from these by rounding, predicts the choice."""
+    return (_ONE + abs(v)) >> TIE_BITS
+
+
 def _best_lo(*cands: Form) -> Form:
-    return max(cands, key=_lo)
+    vals = [_lo(f) for f in cands]
+    top = max(vals)
+    floor = top - _slack(top)
+    return next(f for f, v in zip(cands, vals) if v >= floor)
 
 
 def _best_hi(*cands: Form) -> Form:
-    return min(cands, key=_hi)
+    vals = [_hi(f) for f in cands]
+    top = min(vals)
+    ceil = top + _slack(top)
+    return next(f for f, v in zip(cands, vals) if v <= ceil)
 
 
 def _relu_upper(u_form: Form) -> Form:
