@@ -10,7 +10,7 @@ The certificate and its theorem are in ``certify.kernel.tolerance``.  This engin
    with the tolerance targets): complete, and indifferent to permuted hidden neurons;
 3. **partitions** the box by bisection: float symbolic differential bounds (the kernel's
    ``symdiff`` propagation, vectorised over cells in ``deep.symdiff``) propose which cells
-   are done (with 2 % of ε kept free) and which axis to split (the one of largest smear);
+   are done (with 10^-6 of ε kept free) and which axis to split (the one of largest smear);
    a cell that gets too small gets a region-tree leaf instead.  (``FloatDiff``, the
    concrete differential intervals, drives the same partition with ``"intervals"`` leaves
    and the split that minimises the children's bounds; ``decide`` no longer uses it: on the
@@ -35,7 +35,7 @@ import numpy as np
 from ..core.answer import NO, UNDECIDED, YES, Answer, judged, timed
 from ..core.certificate import claim, envelope
 from ..core.problem import Problem
-from ..kernel import symdiff
+from ..kernel import clock, symdiff
 from ..kernel import tolerance as kt
 from ..kernel.exact import Vector, fmt, fmt_vector
 from ..kernel.network import Box, affine_maps, evaluate
@@ -132,7 +132,7 @@ def _margin(eps: np.ndarray, relative: float = 0.0) -> np.ndarray:
     return 1e-9 * (1.0 + eps) + relative * eps
 
 
-SYMBOLIC_MARGIN = 0.02  # share of ε kept free on symbolic leaves: float and exact choices (C) may differ
+SYMBOLIC_MARGIN = 1e-6  # share of ε kept free on symbolic leaves (the float mirror agrees with the kernel to ~1e-9)
 
 
 def _done(lo: np.ndarray, hi: np.ndarray, eps: np.ndarray, relative: float = 0.0) -> np.ndarray:
@@ -301,6 +301,9 @@ def partition(fd: FloatDiff, box: Box, eps: Sequence[Fraction], deadline: float 
     out.region_leaves = sum(1 for v in nodes.values() if v[0] == "leaf" and isinstance(v[1], dict))
     if out.unfinished == 0:
         out.tree = _serialise(nodes, {})
+        # also a coarse cut: if the kernel cannot confirm the whole tree in time, the cut's
+        # weaker tolerance is still a proved upper bound
+        out.open_tree, out.open_bound = _coarse(nodes, bounds, len(E), upper_leaves, leaf_name)
         return out
     worst = sorted(unfinished, key=lambda n: -float(_score(bounds[n][0][None], bounds[n][1][None], E)[0]))
     out.worst_x = [[(float(l) + float(h)) / 2 for l, h in cells[n]] for n in worst[:64] if n in cells]
@@ -308,6 +311,7 @@ def partition(fd: FloatDiff, box: Box, eps: Sequence[Fraction], deadline: float 
     return out
 
 
+KERNEL_SHARE = 0.8  # a complete partition whose predicted check exceeds this share of the kernel deadline is not sent
 RESERVE = 0.1  # share of the time kept for the kernel check of the upper-bound certificate
 
 
@@ -589,8 +593,11 @@ def decide(p: Problem) -> Answer:
         return found[1] if found is not None and found[0] == "proved" else None
     # the upper-bound certificate of an unfinished partition must fit in the reserved time:
     # time one exact symbolic leaf, and cut the partition at as many cells as fit
+    # (on a cell 1/8 of the box around its centre: the root's larger numbers cost more than a leaf's)
+    sym_net = symdiff.SymNet(p.a.net, p.b.net)
+    small = tuple(((lo + hi) / 2 - (hi - lo) / 16, (lo + hi) / 2 + (hi - lo) / 16) for lo, hi in p.box)
     t0 = time.perf_counter()
-    symdiff.symbolic_gap(symdiff.SymNet(p.a.net, p.b.net), p.box)
+    symdiff.symbolic_gap(sym_net, small)
     per_leaf = max(time.perf_counter() - t0, 1e-4)
     left = max(deadline - time.perf_counter(), 0.0)
     upper_leaves = int(max(1, min(512, RESERVE * left / per_leaf)))
@@ -599,8 +606,16 @@ def decide(p: Problem) -> Answer:
     search = partition(fd, p.box, eps, time.perf_counter() + (1 - RESERVE) * left, p.budget or DEFAULT_CELLS,
                        leaf_prover, None if PARTITION_LEAF == "symbolic" else LP_DEPTH * len(p.box), upper_leaves)
     stats = {"leaves": search.leaves, "region_leaves": search.region_leaves, "cells": search.cells}
+    if search.tree is not None and search.leaves * per_leaf > KERNEL_SHARE * clock.BASE_SECONDS:
+        return _undecided(p, eps, search, lower, f"the partition is complete ({search.leaves} cells), but its kernel "
+                                                 f"check would take about {search.leaves * per_leaf:.0f} s, beyond the "
+                                                 f"kernel's {clock.BASE_SECONDS:g} s deadline")
     if search.tree is not None:
-        return _within(p, eps, search.tree, lower, stats)
+        answer = _within(p, eps, search.tree, lower, stats)
+        if answer.certified or search.open_tree is None:
+            return answer
+        return _undecided(p, eps, search, lower, f"the partition was complete ({search.leaves} cells) but the "
+                                                 f"kernel rejected it ({answer.kernel.reason if answer.kernel else '?'})")
     if search.worst_x:  # the unfinished cells are where a counterexample would be
         g2, pt2, cex = sample(p, eps, count=512, rounds=4, extra=search.worst_x)
         if cex is not None:

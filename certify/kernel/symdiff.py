@@ -7,7 +7,7 @@ convex relaxation of δa, written from their papers' definitions.)
 
 **Coordinates.**  The cell C = Π[lo_i, hi_i] is x = m + r∘s with m its centre, r its
 half-widths and s ∈ S = [−1, 1]^d.  A *form* F = (c_1, …, c_d, c_0) of integers means
-F(s) = (c_0 + Σ c_i s_i)/2^PREC; exactly, min_S F = c_0 − Σ|c_i| =: lo(F) and
+F(s) = (c_0 + Σ c_i s_i)/2^PREC (PREC = 40); exactly, min_S F = c_0 − Σ|c_i| =: lo(F) and
 max_S F = c_0 + Σ|c_i| =: hi(F).
 
 **Invariant** (for every layer, every neuron j and every s ∈ S; a_A, a_B the post-activations,
@@ -48,8 +48,8 @@ max(lo(L^Δ_i), lo(L^A_i) − hi(U^B_i)) ≤ f_A,i(x) − f_B,i(x) ≤ min(hi(U^
 by induction over the layers with the steps above.  All arithmetic is on integers
 (python-flint matrices for the affine maps); no search, no solver.
 
-Trusts: ``exact`` (rows of integers), ``network``, ``tolerance`` (its PREC, its integer rows
-and its concrete δa interval).
+Trusts: ``exact`` (rows of integers), ``network``, ``tolerance`` (its integer rows and its
+concrete δa interval, which is scale-free), python-flint (integer matrix products).
 """
 from __future__ import annotations
 
@@ -62,7 +62,8 @@ from . import tolerance as kt
 
 __all__ = ["SymNet", "symbolic_gap"]
 
-_ONE = kt._ONE
+PREC = 40  # bits after the binary point: values of ACAS Xu size stay below 2^63 (fast flint matrices)
+_ONE = 1 << PREC
 TIE_BITS = 30
 Form = list  # [c_1, …, c_d, c_0], integers over 2^PREC
 
@@ -77,7 +78,8 @@ class SymNet:
 def _signed(rows) -> tuple:
     pos = flint.fmpz_mat([[max(w, 0) for w in ws] for ws, _, _ in rows])
     neg = flint.fmpz_mat([[min(w, 0) for w in ws] for ws, _, _ in rows])
-    return pos, neg, [c for _, c, _ in rows], [den for _, _, den in rows]
+    shift = kt.PREC - PREC  # the rows' constants are b·2^kt.PREC·D: exactly b·2^PREC·D after the shift
+    return pos, neg, [c >> shift for _, c, _ in rows], [den for _, _, den in rows]
 
 
 def _lo(f: Form) -> int:
@@ -101,10 +103,11 @@ def _round(nums: list, den: int, upper: bool) -> Form:
 def _affine(system: tuple, low: list, up: list) -> tuple[list, list]:
     """(A): lower and upper forms of W y + b for low ≤ y ≤ up (forms, row by row)."""
     pos, neg, consts, dens = system
-    lo_m, up_m = flint.fmpz_mat(low), flint.fmpz_mat(up)
+    width = len(low[0])
+    lo_m = flint.fmpz_mat(len(low), width, [v for f in low for v in f])
+    up_m = flint.fmpz_mat(len(up), width, [v for f in up for v in f])
     nl = (pos * lo_m + neg * up_m).tolist()
     nu = (pos * up_m + neg * lo_m).tolist()
-    width = len(low[0])
     out_l, out_u = [], []
     for rl, ru, c, den in zip(nl, nu, consts, dens):
         rl = list(map(int, rl))
