@@ -59,6 +59,7 @@ LP_DEPTH = 1  # region-tree leaves are tried from depth LP_DEPTH·d on (each inp
 LP_LEAF_NODES = 400  # region-tree nodes per attempt
 LP_LEAF_SECONDS = 2.0
 LP_TRIALS, LP_SUCCESS = 8, 0.1
+LP_HIDDEN = 100  # hidden neurons per network up to which symbolic partitions also try region-tree leaves
 PARTITION_LEAF = "symbolic"  # or "intervals": the concrete differential intervals (FloatDiff) of before  # after 8 attempts at one depth, go on only while ≥ 10 % succeed
 
 
@@ -601,10 +602,12 @@ def decide(p: Problem) -> Answer:
     per_leaf = max(time.perf_counter() - t0, 1e-4)
     left = max(deadline - time.perf_counter(), 0.0)
     upper_leaves = int(max(1, min(512, RESERVE * left / per_leaf)))
-    # symbolic leaves first (they certify the ACAS Xu property-1 box where intervals do not);
-    # region-tree leaves only on cells that become too small
+    # symbolic leaves first (they get within 0.05 on the ACAS Xu property-1 box where intervals do not);
+    # region-tree leaves on deep cells only for networks of at most LP_HIDDEN hidden neurons (they close
+    # ε just above a maximum attained on a whole linear piece), else only on cells that become too small
     search = partition(fd, p.box, eps, time.perf_counter() + (1 - RESERVE) * left, p.budget or DEFAULT_CELLS,
-                       leaf_prover, None if PARTITION_LEAF == "symbolic" else LP_DEPTH * len(p.box), upper_leaves)
+                       leaf_prover, None if PARTITION_LEAF == "symbolic" and hidden > LP_HIDDEN else LP_DEPTH * len(p.box),
+                       upper_leaves)
     stats = {"leaves": search.leaves, "region_leaves": search.region_leaves, "cells": search.cells}
     if search.tree is not None and search.leaves * per_leaf > KERNEL_SHARE * clock.BASE_SECONDS:
         return _undecided(p, eps, search, lower, f"the partition is complete ({search.leaves} cells), but its kernel "
