@@ -58,9 +58,9 @@ _DYADIC = 2 ** 24
 LP_DEPTH = 1  # region-tree leaves are tried from depth LP_DEPTH·d on (each input halved LP_DEPTH times)
 LP_LEAF_NODES = 400  # region-tree nodes per attempt
 LP_LEAF_SECONDS = 2.0
-LP_TRIALS, LP_SUCCESS = 8, 0.1
+LP_TRIALS, LP_SUCCESS = 8, 0.1  # after 8 attempts at one depth, go on only while ≥ 10 % succeed
 LP_HIDDEN = 100  # hidden neurons per network up to which symbolic partitions also try region-tree leaves
-PARTITION_LEAF = "symbolic"  # or "intervals": the concrete differential intervals (FloatDiff) of before  # after 8 attempts at one depth, go on only while ≥ 10 % succeed
+PARTITION_LEAF = "symbolic"  # or "intervals": the concrete differential intervals (FloatDiff) of before
 
 
 # --------------------------------------------------------------------------- float intervals
@@ -605,9 +605,9 @@ def decide(p: Problem) -> Answer:
     # symbolic leaves first (they get within 0.05 on the ACAS Xu property-1 box where intervals do not);
     # region-tree leaves on deep cells only for networks of at most LP_HIDDEN hidden neurons (they close
     # ε just above a maximum attained on a whole linear piece), else only on cells that become too small
+    symbolic_only = PARTITION_LEAF == "symbolic" and hidden > LP_HIDDEN
     search = partition(fd, p.box, eps, time.perf_counter() + (1 - RESERVE) * left, p.budget or DEFAULT_CELLS,
-                       leaf_prover, None if PARTITION_LEAF == "symbolic" and hidden > LP_HIDDEN else LP_DEPTH * len(p.box),
-                       upper_leaves)
+                       leaf_prover, None if symbolic_only else LP_DEPTH * len(p.box), upper_leaves)
     stats = {"leaves": search.leaves, "region_leaves": search.region_leaves, "cells": search.cells}
     if search.tree is not None and search.leaves * per_leaf > KERNEL_SHARE * clock.BASE_SECONDS:
         return _undecided(p, eps, search, lower, f"the partition is complete ({search.leaves} cells), but its kernel "
@@ -617,8 +617,9 @@ def decide(p: Problem) -> Answer:
         answer = _within(p, eps, search.tree, lower, stats)
         if answer.certified or search.open_tree is None:
             return answer
+        why = answer.kernel.reason if answer.kernel else "?"
         return _undecided(p, eps, search, lower, f"the partition was complete ({search.leaves} cells) but the "
-                                                 f"kernel rejected it ({answer.kernel.reason if answer.kernel else '?'})")
+                                                 f"kernel rejected it ({why})")
     if search.worst_x:  # the unfinished cells are where a counterexample would be
         g2, pt2, cex = sample(p, eps, count=512, rounds=4, extra=search.worst_x)
         if cex is not None:
