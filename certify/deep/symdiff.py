@@ -15,7 +15,7 @@ import numpy as np
 
 __all__ = ["FloatSym"]
 
-TIE = 2.0 ** -30  # the kernel's tie width (kernel.symdiff._slack): (1 + |best|)·TIE
+TIE, TIE_FLOOR = 2.0 ** -30, 2.0 ** -36  # the kernel's tie width (kernel.symdiff._slack): |best|·TIE + TIE_FLOOR
 CHUNK = 2048  # cells per numpy batch (memory: CHUNK × 50 × (d + 1) floats per form)
 
 
@@ -43,7 +43,7 @@ def _pick(cands, lower: bool):
     vals = np.stack([np.where(m, _lo(f) if lower else -_hi(f), -big) for f, m in cands])
     best = vals.max(0)
     # the kernel keeps the first candidate within its tie width of the best: so does this
-    k = (vals >= best - TIE * (1.0 + np.abs(best))).argmax(0)
+    k = (vals >= best - (TIE * np.abs(best) + TIE_FLOOR)).argmax(0)
     forms = np.stack([f for f, _ in cands])
     return np.take_along_axis(forms, k[None, ..., None], 0)[0]
 

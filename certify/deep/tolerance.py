@@ -505,6 +505,8 @@ def _undecided(p: Problem, eps, search: Search | None, lower: tuple | None, reas
         from ..core.certificate import finish
         checked, verdict, seconds = finish(cert)
         answer.timings["kernel"] = seconds
+        if not verdict.valid:  # no bound is reported; say why
+            details["upper_bound_rejected"] = verdict.reason
         if verdict.valid:
             answer.certificate, answer.kernel = checked, verdict
             answer.theorem = THEOREM_WITHIN

@@ -39,7 +39,7 @@ Each step keeps it (the containment theorem of the step):
   And δa lies in the concrete interval of ``kernel.tolerance`` (constant forms).
 * **(C) choice.**  Every candidate above satisfies the invariant, so for each bound the
   kernel keeps the candidate with the tighter concretisation (largest lo for a lower form,
-  smallest hi for an upper one; the first one within (1 + |best|)·2^-30 of the best, so that
+  smallest hi for an upper one; the first one within |best|·2^-30 + 2^-36 of the best, so that
   float rounding in the producer does not flip a near-tie): a rule, not a search, and any
   choice would be sound.
 
@@ -64,7 +64,7 @@ __all__ = ["SymNet", "symbolic_gap"]
 
 PREC = 40  # bits after the binary point: values of ACAS Xu size stay below 2^63 (fast flint matrices)
 _ONE = 1 << PREC
-TIE_BITS = 30
+TIE_BITS, TIE_FLOOR = 30, 36
 Form = list  # [c_1, …, c_d, c_0], integers over 2^PREC
 
 
@@ -132,9 +132,10 @@ def _const(v: int, d: int) -> Form:
 
 
 def _slack(v: int) -> int:
-    """(C)'s tie width: (1 + |v|)·2^-TIE_BITS; the first candidate this close to the best wins,
-    so that a float producer, whose values differ from these by rounding, predicts the choice."""
-    return (_ONE + abs(v)) >> TIE_BITS
+    """(C)'s tie width: |v|·2^-TIE_BITS + 2^-TIE_FLOOR; the first candidate this close to the best
+    wins, so that a float producer, whose values differ from these by rounding, predicts the
+    choice (relative, so that tiny differences such as float32 re-exports keep their precision)."""
+    return (abs(v) >> TIE_BITS) + (_ONE >> TIE_FLOOR)
 
 
 def _best_lo(*cands: Form) -> Form:
