@@ -7,7 +7,7 @@ convex relaxation of δa, written from their papers' definitions.)
 
 **Coordinates.**  The cell C = Π[lo_i, hi_i] is x = m + r∘s with m its centre, r its
 half-widths and s ∈ S = [−1, 1]^d.  A *form* F = (c_1, …, c_d, c_0) of integers means
-F(s) = (c_0 + Σ c_i s_i)/2^PREC (PREC = 40); exactly, min_S F = c_0 − Σ|c_i| =: lo(F) and
+F(s) = (c_0 + Σ c_i s_i)/2^PREC (PREC = 52); exactly, min_S F = c_0 − Σ|c_i| =: lo(F) and
 max_S F = c_0 + Σ|c_i| =: hi(F).
 
 **Invariant** (for every layer, every neuron j and every s ∈ S; a_A, a_B the post-activations,
@@ -62,7 +62,8 @@ from . import tolerance as kt
 
 __all__ = ["SymNet", "symbolic_gap"]
 
-PREC = 40  # bits after the binary point: values of ACAS Xu size stay below 2^63 (fast flint matrices)
+PREC = 52  # bits after the binary point: most ACAS Xu values stay below 2^63 (fast flint matrices), and
+# the rounding (2^-52 per step, amplified by the layers) stays far below float32-size gaps
 _ONE = 1 << PREC
 TIE_BITS, TIE_FLOOR = 30, 36
 Form = list  # [c_1, …, c_d, c_0], integers over 2^PREC
