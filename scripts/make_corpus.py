@@ -31,6 +31,17 @@ def ex(name: str) -> str:
     return os.path.join(ROOT, "examples", f"{name}.json")
 
 
+def _leaf(kind: str, run: Callable[[], Any]) -> Any:
+    """Run with the box partition's leaves set to ``kind`` (\"intervals\" or \"symbolic\")."""
+    from certify.deep import tolerance
+    old = tolerance.PARTITION_LEAF
+    tolerance.PARTITION_LEAF = kind
+    try:
+        return run()
+    finally:
+        tolerance.PARTITION_LEAF = old
+
+
 class Entry(NamedTuple):
     subject: str            # part of the file name
     command: str            # the CLI command that produces the same certificate
@@ -68,6 +79,11 @@ def entries() -> list[Entry]:
               lambda: eq(E("S3"), E("S12-constant"), box=[(0, 5)])),
         # ε-equivalence (issue 13): a box partition (differential intervals, LP leaves), a counterexample
         Entry("D-ID__D-ID-perturbed-within-0.0255",
+              "certify equiv examples/D-ID.json examples/D-ID-perturbed.json --box=-1:1 --tolerance 0.0255 "
+              "--method partition (with deep.tolerance.PARTITION_LEAF = \"intervals\")", 0,
+              lambda: _leaf("intervals", lambda: eq(E("D-ID"), E("D-ID-perturbed"), box="-1:1", tolerance="0.0255",
+                                                    method="partition"))),
+        Entry("D-ID__D-ID-perturbed-within-0.0255-symbolic",
               "certify equiv examples/D-ID.json examples/D-ID-perturbed.json --box=-1:1 --tolerance 0.0255 "
               "--method partition", 0,
               lambda: eq(E("D-ID"), E("D-ID-perturbed"), box="-1:1", tolerance="0.0255", method="partition")),

@@ -8,10 +8,13 @@ The certificate and its theorem are in ``certify.kernel.tolerance``.  This engin
    found is the reported lower bound;
 2. on small networks, tries a **region tree** on the whole box (``deep.regiontree.search``
    with the tolerance targets): complete, and indifferent to permuted hidden neurons;
-3. **partitions** the box by bisection: float differential intervals (the kernel's
-   propagation, vectorised over cells in numpy) propose which cells are done and which axis
-   to split (the one whose halves have the smallest worst bound); a cell that gets too small
-   gets a region-tree leaf instead;
+3. **partitions** the box by bisection: float symbolic differential bounds (the kernel's
+   ``symdiff`` propagation, vectorised over cells in ``deep.symdiff``) propose which cells
+   are done (with 10^-6 of ε kept free) and which axis to split (the one of largest smear);
+   a cell that gets too small gets a region-tree leaf instead.  (``FloatDiff``, the
+   concrete differential intervals, drives the same partition with ``"intervals"`` leaves
+   and the split that minimises the children's bounds; ``decide`` no longer uses it: on the
+   ACAS Xu property-1 box it left bounds 141–2660 after 100 s, bench/RESULTS.md);
 4. hands the tree to the kernel, which re-derives every bound in exact dyadic arithmetic.
 
 When the partition does not finish (time or cell budget), the unfinished cells become
@@ -32,18 +35,20 @@ import numpy as np
 from ..core.answer import NO, UNDECIDED, YES, Answer, judged, timed
 from ..core.certificate import claim, envelope
 from ..core.problem import Problem
+from ..kernel import clock, symdiff
 from ..kernel import tolerance as kt
 from ..kernel.exact import Vector, fmt, fmt_vector
 from ..kernel.network import Box, affine_maps, evaluate
 from .strategy import decimal, show_point
+from .symdiff import FloatSym
 
 __all__ = ["decide", "Search", "partition", "METHODS", "THEOREM_WITHIN", "THEOREM_EXCEEDS"]
 
 METHODS = ("auto", "tree", "partition")
 
-THEOREM_WITHIN = ("issue 13 (box partition): the cells cover the box, and on each cell exact differential "
-                  "interval propagation (outward-rounded dyadics) or LP-duality multipliers (§4.2) bound "
-                  "|f_A,i − f_B,i| by ε_i")
+THEOREM_WITHIN = ("issue 13 (box partition): the cells cover the box, and on each cell exact symbolic "
+                  "differential bounds or differential interval propagation (outward-rounded dyadics), or "
+                  "LP-duality multipliers (§4.2), bound |f_A,i − f_B,i| by ε_i")
 THEOREM_EXCEEDS = "exact evaluation: |f_A,i(x) − f_B,i(x)| > ε_i at a rational x in the box"
 DEFAULT_SECONDS = 120.0  # without --timeout
 DEFAULT_CELLS = 2_000_000  # interval evaluations (the --budget unit)
@@ -54,6 +59,8 @@ LP_DEPTH = 1  # region-tree leaves are tried from depth LP_DEPTH·d on (each inp
 LP_LEAF_NODES = 400  # region-tree nodes per attempt
 LP_LEAF_SECONDS = 2.0
 LP_TRIALS, LP_SUCCESS = 8, 0.1  # after 8 attempts at one depth, go on only while ≥ 10 % succeed
+LP_HIDDEN = 100  # hidden neurons per network up to which symbolic partitions also try region-tree leaves
+PARTITION_LEAF = "symbolic"  # or "intervals": the concrete differential intervals (FloatDiff) of before
 
 
 # --------------------------------------------------------------------------- float intervals
@@ -122,13 +129,16 @@ class Search:
     worst_x: list = field(default_factory=list)  # float points of the worst unfinished cells
 
 
-def _margin(eps: np.ndarray) -> np.ndarray:
-    return 1e-9 * (1.0 + eps)
+def _margin(eps: np.ndarray, relative: float = 0.0) -> np.ndarray:
+    return 1e-9 * (1.0 + eps) + relative * eps
 
 
-def _done(lo: np.ndarray, hi: np.ndarray, eps: np.ndarray) -> np.ndarray:
+SYMBOLIC_MARGIN = 1e-6  # share of ε kept free on symbolic leaves (the float mirror agrees with the kernel to ~1e-9)
+
+
+def _done(lo: np.ndarray, hi: np.ndarray, eps: np.ndarray, relative: float = 0.0) -> np.ndarray:
     """Cells whose float bound is inside ε with a margin for rounding (or exactly 0)."""
-    m = _margin(eps)
+    m = _margin(eps, relative)
     inside = (hi <= eps - m) & (lo >= -eps + m)
     zero = (hi == 0) & (lo == 0)
     return np.all(inside | zero, axis=1)
@@ -146,6 +156,9 @@ def partition(fd: FloatDiff, box: Box, eps: Sequence[Fraction], deadline: float 
     ``leaf_prover(cell) -> region tree | None`` is tried on cells that become too small, and
     with ``lp_depth`` on cells at depth lp_depth, lp_depth + d, lp_depth + 2d, … (d inputs)."""
     E = np.array([float(e) for e in eps])
+    leaf_name = getattr(fd, "leaf", "intervals")
+    by_smear = leaf_name == "symbolic"  # split the coordinate of largest smear (deep.symdiff)
+    rel = SYMBOLIC_MARGIN if by_smear else 0.0
     root_lo = np.array([float(l) for l, _ in box])
     root_hi = np.array([float(h) for _, h in box])
     span = np.maximum(root_hi - root_lo, 1e-300)
@@ -170,11 +183,11 @@ def partition(fd: FloatDiff, box: Box, eps: Sequence[Fraction], deadline: float 
             break
         lo = np.array([bounds[n][0] for n in frontier])
         hi = np.array([bounds[n][1] for n in frontier])
-        done = _done(lo, hi, E)
+        done = _done(lo, hi, E, rel)
         todo = []
         for n, ok in zip(frontier, done):
             if ok:
-                nodes[n] = ("leaf", "intervals")
+                nodes[n] = ("leaf", leaf_name)
             else:
                 todo.append(n)
         if not todo:
@@ -211,7 +224,38 @@ def partition(fd: FloatDiff, box: Box, eps: Sequence[Fraction], deadline: float 
                 nodes[n] = ("open",)
             else:
                 nodes[n] = ("leaf", {"region-tree": tree})
-        if splittable:
+        if splittable and by_smear:
+            clo = np.array([[float(l) for l, _ in cells[n]] for n in splittable])
+            chi = np.array([[float(h) for _, h in cells[n]] for n in splittable])
+            fd.gap(clo, chi)
+            smear = np.where(chi > clo, fd.smear, -1.0)
+            axes = smear.argmax(axis=1)
+            halves = []
+            for j, n in enumerate(splittable):
+                k = int(axes[j])
+                lo_k, hi_k = cells[n][k]
+                c = (lo_k + hi_k) / 2
+                cl, cr = list(cells[n]), list(cells[n])
+                cl[k], cr[k] = (lo_k, c), (c, hi_k)
+                halves.append((n, k, c, cl, cr))
+            X_lo = np.array([[float(l) for l, _ in cl] for _, _, _, cl, _ in halves]
+                            + [[float(l) for l, _ in cr] for _, _, _, _, cr in halves])
+            X_hi = np.array([[float(h) for _, h in cl] for _, _, _, cl, _ in halves]
+                            + [[float(h) for _, h in cr] for _, _, _, _, cr in halves])
+            g_lo, g_hi = fd.gap(X_lo, X_hi)
+            out.cells += len(X_lo) + len(splittable)
+            N = len(halves)
+            for j, (n, k, c, cl, cr) in enumerate(halves):
+                left, right = next_id, next_id + 1
+                next_id += 2
+                cells[left], cells[right] = cl, cr
+                bounds[left] = (g_lo[j], g_hi[j])
+                bounds[right] = (g_lo[N + j], g_hi[N + j])
+                nodes[n] = ("split", k, c, left, right)
+                depth[left] = depth[right] = depth[n] + 1
+                new_frontier += [left, right]
+                del cells[n]
+        elif splittable:
             # try every axis: 2d children per cell, evaluated in one batch
             clo = np.array([[float(l) for l, _ in cells[n]] for n in splittable])
             chi = np.array([[float(h) for _, h in cells[n]] for n in splittable])
@@ -255,20 +299,24 @@ def partition(fd: FloatDiff, box: Box, eps: Sequence[Fraction], deadline: float 
     unfinished = list(frontier) + [n for n, v in nodes.items() if v == ("open",)]
     out.unfinished = len(unfinished)
     out.leaves = sum(1 for v in nodes.values() if v[0] == "leaf")
-    out.region_leaves = sum(1 for v in nodes.values() if v[0] == "leaf" and v[1] != "intervals")
+    out.region_leaves = sum(1 for v in nodes.values() if v[0] == "leaf" and isinstance(v[1], dict))
     if out.unfinished == 0:
         out.tree = _serialise(nodes, {})
+        # also a coarse cut: if the kernel cannot confirm the whole tree in time, the cut's
+        # weaker tolerance is still a proved upper bound
+        out.open_tree, out.open_bound = _coarse(nodes, bounds, len(E), upper_leaves, leaf_name)
         return out
     worst = sorted(unfinished, key=lambda n: -float(_score(bounds[n][0][None], bounds[n][1][None], E)[0]))
     out.worst_x = [[(float(l) + float(h)) / 2 for l, h in cells[n]] for n in worst[:64] if n in cells]
-    out.open_tree, out.open_bound = _coarse(nodes, bounds, len(E), upper_leaves)
+    out.open_tree, out.open_bound = _coarse(nodes, bounds, len(E), upper_leaves, leaf_name)
     return out
 
 
+KERNEL_SHARE = 0.8  # a complete partition whose predicted check exceeds this share of the kernel deadline is not sent
 RESERVE = 0.1  # share of the time kept for the kernel check of the upper-bound certificate
 
 
-def _coarse(nodes: dict, bounds: dict, m: int, limit: int = 512) -> tuple[list, list[float]]:
+def _coarse(nodes: dict, bounds: dict, m: int, limit: int = 512, leaf: str = "intervals") -> tuple[list, list[float]]:
     """A tree of at most ``limit`` interval leaves (plus the region-tree leaves above the cut),
     cut at the deepest level that fits, and the largest float bound of its interval leaves."""
     depth, order, stack = {0: 0}, [], [0]
@@ -298,8 +346,8 @@ def _coarse(nodes: dict, bounds: dict, m: int, limit: int = 512) -> tuple[list, 
         if depth[n] > cut:
             continue
         if (depth[n] == cut or v is None or v[0] != "split") and not (v is not None and v[0] == "leaf"
-                                                                    and v[1] != "intervals"):
-            extra[n] = ("leaf", "intervals")
+                                                                    and isinstance(v[1], dict)):
+            extra[n] = ("leaf", leaf)
             lo_n, hi_n = bounds[n]
             ub = np.maximum(ub, np.maximum(np.abs(lo_n), np.abs(hi_n)))
     return _serialise(nodes, extra), [float(x) for x in ub]
@@ -457,6 +505,8 @@ def _undecided(p: Problem, eps, search: Search | None, lower: tuple | None, reas
         from ..core.certificate import finish
         checked, verdict, seconds = finish(cert)
         answer.timings["kernel"] = seconds
+        if not verdict.valid:  # no bound is reported; say why
+            details["upper_bound_rejected"] = verdict.reason
         if verdict.valid:
             answer.certificate, answer.kernel = checked, verdict
             answer.theorem = THEOREM_WITHIN
@@ -537,25 +587,41 @@ def decide(p: Problem) -> Answer:
             return _undecided(p, eps, None, lower, "the region tree did not finish" + (
                 "" if same_shape else " (the networks have different architectures, so differential intervals "
                                       "do not apply)"))
-    p.report("box partition")
-    fd = FloatDiff(p.a, p.b)
+    p.report("box partition (symbolic differential bounds)")
+    fd = FloatSym(p.a, p.b) if PARTITION_LEAF == "symbolic" else FloatDiff(p.a, p.b)
 
     def leaf_prover(cell):
         box = tuple(cell)
         found = _region_tree(p, eps, box, LP_LEAF_NODES, deadline, LP_LEAF_SECONDS)
         return found[1] if found is not None and found[0] == "proved" else None
     # the upper-bound certificate of an unfinished partition must fit in the reserved time:
-    # time one exact interval leaf, and cut the partition at as many cells as fit
+    # time one exact symbolic leaf, and cut the partition at as many cells as fit
+    # (on a cell 1/8 of the box around its centre: the root's larger numbers cost more than a leaf's)
+    sym_net = symdiff.SymNet(p.a.net, p.b.net)
+    small = tuple(((lo + hi) / 2 - (hi - lo) / 16, (lo + hi) / 2 + (hi - lo) / 16) for lo, hi in p.box)
     t0 = time.perf_counter()
-    kt.interval_gap(kt.DiffNet(p.a.net, p.b.net), p.box)
+    symdiff.symbolic_gap(sym_net, small)
     per_leaf = max(time.perf_counter() - t0, 1e-4)
     left = max(deadline - time.perf_counter(), 0.0)
     upper_leaves = int(max(1, min(512, RESERVE * left / per_leaf)))
+    # symbolic leaves first (they get within 0.05 on the ACAS Xu property-1 box where intervals do not);
+    # region-tree leaves on deep cells only for networks of at most LP_HIDDEN hidden neurons (they close
+    # ε just above a maximum attained on a whole linear piece), else only on cells that become too small
+    symbolic_only = PARTITION_LEAF == "symbolic" and hidden > LP_HIDDEN
     search = partition(fd, p.box, eps, time.perf_counter() + (1 - RESERVE) * left, p.budget or DEFAULT_CELLS,
-                       leaf_prover, LP_DEPTH * len(p.box), upper_leaves)
+                       leaf_prover, None if symbolic_only else LP_DEPTH * len(p.box), upper_leaves)
     stats = {"leaves": search.leaves, "region_leaves": search.region_leaves, "cells": search.cells}
+    if search.tree is not None and search.leaves * per_leaf > KERNEL_SHARE * clock.BASE_SECONDS:
+        return _undecided(p, eps, search, lower, f"the partition is complete ({search.leaves} cells), but its kernel "
+                                                 f"check would take about {search.leaves * per_leaf:.0f} s, beyond the "
+                                                 f"kernel's {clock.BASE_SECONDS:g} s deadline")
     if search.tree is not None:
-        return _within(p, eps, search.tree, lower, stats)
+        answer = _within(p, eps, search.tree, lower, stats)
+        if answer.certified or search.open_tree is None:
+            return answer
+        why = answer.kernel.reason if answer.kernel else "?"
+        return _undecided(p, eps, search, lower, f"the partition was complete ({search.leaves} cells) but the "
+                                                 f"kernel rejected it ({why})")
     if search.worst_x:  # the unfinished cells are where a counterexample would be
         g2, pt2, cex = sample(p, eps, count=512, rounds=4, extra=search.worst_x)
         if cex is not None:

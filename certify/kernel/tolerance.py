@@ -12,6 +12,9 @@ some x ∈ Ω has |f_A,i(x) − f_B,i(x)| > ε_i for some i; its evidence is the
   cell with x_i ≤ c, then the cell with x_i ≥ c (their union is the cell);
 * ``{"leaf": "intervals"}``: differential interval propagation (below), which the kernel
   runs itself on the cell, gives −ε_i ≤ ℓ(Δ_i) and u(Δ_i) ≤ ε_i for the output difference;
+* ``{"leaf": "symbolic"}``: the same bound from symbolic differential bounds (linear forms
+  in the input for z_A, z_B and Δ; ``kernel.symdiff``, which states its theorem per step),
+  also re-run by the kernel on the cell;
 * ``{"leaf": {"region-tree": T}}``: T is a region tree (``kernel.regiontree``, theory.md
   §4.2) on the cell, each of whose leaves carries LP-duality multipliers for the 2m targets
   D_i − ε_i ≤ 0 and −D_i − ε_i ≤ 0 (D = f_A − f_B in the lifted space of the cell).
@@ -30,10 +33,12 @@ Numbers are integers over 2^PREC, rounded outward (floor for lower, ceiling for 
 bounds) after every affine map, so every interval contains the exact one.
 
 **Theorem.**  If every node passes, the claim holds on Ω: the leaves' cells cover Ω and on
-each cell the bound holds (intervals: by containment; region tree: Theorem of §4.2 with
+each cell the bound holds (intervals: by containment; symbolic: the Theorem of
+``kernel.symdiff``; region tree: Theorem of §4.2 with
 the tolerance targets).  Checking is linear in the size of the tree; no search, no solver.
 
 Trusts: ``exact``, ``network``, ``claims``, ``regiontree`` (the leaves' LP-duality checks),
+``symdiff`` (the symbolic leaves),
 ``clock`` (the deadline).
 """
 from __future__ import annotations
@@ -213,7 +218,7 @@ def cell_proof(nets: Sequence[Net], cell: Box, proof: object, intervals, targets
         intervals(cell, where)
         return
     require(isinstance(proof, dict) and set(proof) == {"region-tree"},
-            f"{where}: expected \"intervals\" or {{\"region-tree\": tree}}")
+            f"{where}: expected \"intervals\", \"symbolic\" (tolerance only) or {{\"region-tree\": tree}}")
     p = rt.Problem(list(nets), cell)
     rt.walk(p, proof["region-tree"], targets(p), f"{where}.region-tree")
 
@@ -228,8 +233,21 @@ def _gap_leaf(a: Net, b: Net, eps):
         for i, ((lo, hi), e) in enumerate(zip(interval_gap(diff[0], cell), eps)):
             require(-e <= lo and hi <= e, f"{where}: output {i}: the interval bound [{fmt(lo)}, {fmt(hi)}] of "
                                           f"f_A − f_B exceeds the tolerance {fmt(e)} on this cell")
-    return lambda cell, leaf, where: cell_proof((a, b), cell, leaf, intervals,
-                                                lambda p: tolerance_targets(p, eps), where)
+    sym: list = []
+
+    def symbolic(cell: Box, where: str) -> None:
+        from . import symdiff  # symdiff builds on this module's rows and δa interval
+        if not sym:
+            sym.append(symdiff.SymNet(a, b))
+        for i, ((lo, hi), e) in enumerate(zip(symdiff.symbolic_gap(sym[0], cell), eps)):
+            require(-e <= lo and hi <= e, f"{where}: output {i}: the symbolic bound [{fmt(lo)}, {fmt(hi)}] of "
+                                          f"f_A − f_B exceeds the tolerance {fmt(e)} on this cell")
+
+    def leaf(cell: Box, spec: object, where: str) -> None:
+        if spec == "symbolic":
+            return symbolic(cell, where)
+        cell_proof((a, b), cell, spec, intervals, lambda p: tolerance_targets(p, eps), where)
+    return leaf
 
 
 def walk_partition(box: Box, tree: object, leaf, where: str = "evidence.tree") -> int:

@@ -83,9 +83,10 @@ def _certificates():
     grid = [[F(i, 8), F(j, 8)] for i in range(-8, 9) for j in range(-8, 9)]
     gap = max(abs(p - q) for x in grid for p, q in zip(direct_eval(a, x), direct_eval(b, x)))
     eps = (root + gap) / 2  # a cell split is needed, and the claim is true
-    old = engine.SMALL_NETWORK, engine.LP_DEPTH
+    old = engine.SMALL_NETWORK, engine.LP_DEPTH, engine.PARTITION_LEAF
     try:
         engine.SMALL_NETWORK, engine.LP_DEPTH = -1, 10 ** 6  # interval leaves only
+        engine.PARTITION_LEAF = "intervals"
         ans = api.equivalent(a, b, box=BOX, tolerance=eps)
         assert ans.code == 0 and any("split" in n for n in ans.certificate["evidence"]["tree"])
         out.append(("within/intervals", ans.certificate))
@@ -94,7 +95,7 @@ def _certificates():
         assert ans.code == 0 and "region-tree" in ans.certificate["evidence"]["tree"][0]["leaf"]
         out.append(("within/region-tree", ans.certificate))
     finally:
-        engine.SMALL_NETWORK, engine.LP_DEPTH = old
+        engine.SMALL_NETWORK, engine.LP_DEPTH, engine.PARTITION_LEAF = old
     gap = max(abs(p - q) for p, q in zip(direct_eval(a, [F(1), F(1)]), direct_eval(b, [F(1), F(1)])))
     ans = api.equivalent(a, b, box=BOX, tolerance=gap / 2)
     assert ans.code == 1
