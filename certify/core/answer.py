@@ -89,16 +89,18 @@ def undecided(command: str, method: str, summary: str, **details: Any) -> Answer
     return Answer(command, "unknown", UNDECIDED, "none", method, summary, dict(details))
 
 
-def judged(answer: Answer, cert: dict, verdict: Verdict | None = None, seconds: float = 0.0) -> Answer:
+def judged(answer: Answer, cert: dict, verdict: Verdict | None = None, seconds: float = 0.0,
+           deadline: float | None = None) -> Answer:
     """Let the kernel judge ``cert`` for ``answer``; a rejection makes the answer unknown.
 
     Records the kernel's verdict and its time (``timings["kernel"]``).  On rejection the
     code becomes 3, the summary says why, and the certificate and artifacts are dropped.
     A search that had to ask the kernel already (the first of many candidates it accepts)
-    passes that ``verdict`` and its ``seconds`` instead of a second check."""
+    passes that ``verdict`` and its ``seconds`` instead of a second check.  ``deadline``: the
+    kernel's seconds (None: its default)."""
     if verdict is None:
         from .certificate import finish
-        checked, verdict, seconds = finish(cert)
+        checked, verdict, seconds = finish(cert, deadline)
     else:
         checked = cert
     answer.kernel = verdict

@@ -45,13 +45,13 @@ def envelope(kind: str, claim_obj: dict, evidence: dict, method: str, theorem: s
                           "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}}
 
 
-def finish(cert: dict) -> tuple[dict, Verdict, float]:
+def finish(cert: dict, deadline: float | None = None) -> tuple[dict, Verdict, float]:
     """Run the kernel on a fresh certificate; returns (certificate, verdict, check seconds).
 
     The certificate goes through JSON text first, so the kernel sees exactly what a
-    file would hold.
+    file would hold.  ``deadline``: the kernel's seconds (None: its default).
     """
     text = dumps(cert)
     start = time.perf_counter()
-    verdict = check(json.loads(text))
+    verdict = check(json.loads(text), deadline)
     return cert, verdict, time.perf_counter() - start

@@ -464,6 +464,14 @@ def _within_cert(p: Problem, eps, tree: list, method: str) -> dict:
                     {"method": "box-partition", "tree": tree}, method, THEOREM_WITHIN, p.elapsed())
 
 
+def kernel_seconds(p: Problem) -> float:
+    """The kernel's deadline for this question's certificate: its default, or what is left of the
+    user's --timeout when that is longer (the check is part of the question's time; a file
+    re-checked later needs ``certify check --deadline`` as long)."""
+    left = p.deadline - time.perf_counter() if p.deadline is not None else 0.0
+    return max(clock.BASE_SECONDS, left)
+
+
 def _within(p: Problem, eps, tree: list, lower: tuple | None, stats: dict) -> Answer:
     cert = _within_cert(p, eps, tree, "box-partition")
     det = _gap_details(lower)
@@ -474,7 +482,7 @@ def _within(p: Problem, eps, tree: list, lower: tuple | None, stats: dict) -> An
                f"(box partition of {stats['leaves']} cells, {stats['region_leaves']} with region trees){low}")
     answer = Answer("equiv", "equivalent-within", YES, THEOREM_WITHIN, "box-partition", summary, details,
                     domain=p.domain)
-    answer = judged(answer, cert)
+    answer = judged(answer, cert, deadline=kernel_seconds(p))
     if not answer.certified:  # a rejected certificate proves no upper bound: do not report one
         answer.details = {k: v for k, v in details.items() if k not in ("gap_upper", "gap_upper_decimal")}
     return timed(answer, p.start)
@@ -503,7 +511,7 @@ def _undecided(p: Problem, eps, search: Search | None, lower: tuple | None, reas
     answer = Answer("equiv", "unknown", UNDECIDED, "none", "box-partition", "", details, domain=p.domain)
     if cert is not None:
         from ..core.certificate import finish
-        checked, verdict, seconds = finish(cert)
+        checked, verdict, seconds = finish(cert, kernel_seconds(p))
         answer.timings["kernel"] = seconds
         if not verdict.valid:  # no bound is reported; say why
             details["upper_bound_rejected"] = verdict.reason
@@ -611,10 +619,11 @@ def decide(p: Problem) -> Answer:
     search = partition(fd, p.box, eps, time.perf_counter() + (1 - RESERVE) * left, p.budget or DEFAULT_CELLS,
                        leaf_prover, None if symbolic_only else LP_DEPTH * len(p.box), upper_leaves)
     stats = {"leaves": search.leaves, "region_leaves": search.region_leaves, "cells": search.cells}
-    if search.tree is not None and search.leaves * per_leaf > KERNEL_SHARE * clock.BASE_SECONDS:
+    kernel = kernel_seconds(p)
+    if search.tree is not None and search.leaves * per_leaf > KERNEL_SHARE * kernel:
         return _undecided(p, eps, search, lower, f"the partition is complete ({search.leaves} cells), but its kernel "
                                                  f"check would take about {search.leaves * per_leaf:.0f} s, beyond the "
-                                                 f"kernel's {clock.BASE_SECONDS:g} s deadline")
+                                                 f"{kernel:.0f} s left for the kernel (a larger --timeout gives it more)")
     if search.tree is not None:
         answer = _within(p, eps, search.tree, lower, stats)
         if answer.certified or search.open_tree is None:

@@ -208,3 +208,22 @@ def test_a_rejected_certificate_reports_no_upper_bound(monkeypatch):
     ans = api.equivalent(a, b, box=BOX, tolerance="1/2")
     assert ans.code == 3 and not ans.certified and "planted rejection" in ans.summary
     assert "gap_upper" not in ans.details and "gap_upper_decimal" not in ans.details
+
+
+def test_the_kernel_gets_what_is_left_of_the_timeout(monkeypatch):
+    """A partition whose check outlasts the kernel's default deadline is still checked when the
+    user's --timeout leaves the time (ACAS Xu on the property-1 box needs ~100 s): with a default
+    of ~0 s the check fails closed without a timeout, and passes with one."""
+    rng = random.Random(3)
+    a = random_network([2, 5, 5, 1], rng)
+    layers = [(list(map(list, l.weight)), list(l.bias)) for l in a.layers]
+    layers[0][0][0][0] += F(1, 1000)
+    b = Network.from_layers(layers)
+    box = ((F(-1), F(1)),) * 2
+    monkeypatch.setattr(engine.clock, "BASE_SECONDS", 1e-9)
+    monkeypatch.setattr(engine, "SMALL_NETWORK", -1)  # the box partition, not one region tree
+    monkeypatch.setattr(engine, "KERNEL_SHARE", 10 ** 12)  # send it whatever the prediction says
+    assert api.equivalent(a, b, box=box, tolerance=F(1, 2)).code == 3
+    ans = api.equivalent(a, b, box=box, tolerance=F(1, 2), timeout=120)
+    assert ans.code == 0 and ans.certified
+    assert engine.kernel_seconds(type("P", (), {"deadline": None})()) == 1e-9
