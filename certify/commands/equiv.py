@@ -26,9 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tolerance", metavar="EPS",
                    help="decide instead max over the box of |f_A,i − f_B,i| ≤ EPS (ℓ∞ over the outputs): a rational "
                         "or decimal ≥ 0 (1/1000, 0.05, 1e-5), or one per output separated by commas.  Needs a box.  "
-                        "Exit 0: certificate (box partition: exact differential intervals or LP multipliers per "
-                        "cell); 1: an exact x where the gap exceeds EPS; 3: the best proved upper bound and found "
-                        "lower bound of the gap")
+                        "Exit 0: certificate (box partition: symbolic or interval differential bounds, or LP "
+                        "multipliers, per cell); 1: an exact x where the gap exceeds EPS; 3: the best proved upper "
+                        "bound and found lower bound of the gap.  The kernel may use what is left of --timeout "
+                        "when that exceeds its 60 s default (re-check such a file with certify check --deadline)")
     p.add_argument("--top1", action="store_true",
                    help="decide instead top-1 agreement of two classifiers on the box: at every x some class c is "
                         "a top class of both (f_A,c ≥ f_A,k and f_B,c ≥ f_B,k for all k: the sets of maximisers "
