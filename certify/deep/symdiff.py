@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["FloatSym"]
+__all__ = ["FloatSym", "delta_interval"]
 
 TIE, TIE_FLOOR = 2.0 ** -30, 2.0 ** -36  # the kernel's tie width (kernel.symdiff._slack): |best|·TIE + TIE_FLOOR
 CHUNK = 2048  # cells per numpy batch (memory: CHUNK × 50 × (d + 1) floats per form)
@@ -66,7 +66,7 @@ def _relu(low, up):
     return np.where(off, 0.0, fl), np.where(off, 0.0, fu)
 
 
-def _delta_interval(la, ua, lb, ub, ld, ud):
+def delta_interval(la, ua, lb, ub, ld, ud):
     """The kernel's concrete δa interval (``kernel.tolerance._delta_relu``), vectorised."""
     lo, hi = np.minimum(ld, 0), np.maximum(ud, 0)
     lo = np.maximum(lo, np.maximum(la, 0) - np.maximum(ub, 0))
@@ -124,7 +124,7 @@ class FloatSym:
             if t == last:
                 smear = (np.abs(dl[..., :-1]) + np.abs(du[..., :-1])).sum(1)
                 return c_lo, c_hi, smear
-            iv_lo, iv_hi = _delta_interval(a_lo, a_hi, b_lo, b_hi, c_lo, c_hi)
+            iv_lo, iv_hi = delta_interval(a_lo, a_hi, b_lo, b_hi, c_lo, c_hi)
             const_l = np.zeros_like(dl)
             const_l[..., -1] = iv_lo
             const_u = np.zeros_like(du)

@@ -40,7 +40,7 @@ from ..kernel import tolerance as kt
 from ..kernel.exact import Vector, fmt, fmt_vector
 from ..kernel.network import Box, affine_maps, evaluate
 from .strategy import decimal, show_point
-from .symdiff import FloatSym
+from .symdiff import FloatSym, delta_interval
 
 __all__ = ["decide", "Search", "partition", "METHODS", "THEOREM_WITHIN", "THEOREM_EXCEEDS"]
 
@@ -97,17 +97,8 @@ class FloatDiff:
             if t == last:
                 return Dl, Du
             # δa = σ(z_A) − σ(z_B), as in the kernel
-            l, u = np.minimum(Dl, 0), np.maximum(Du, 0)
-            l = np.maximum(l, np.maximum(zal, 0) - np.maximum(zbu, 0))
-            u = np.minimum(u, np.maximum(zau, 0) - np.maximum(zbl, 0))
-            on_a, on_b = zal >= 0, zbl >= 0
-            l = np.where(on_a, np.maximum(l, np.minimum(Dl, zal)), l)
-            u = np.where(on_a, np.minimum(u, np.minimum(Du, zau)), u)
-            l = np.where(on_b, np.maximum(l, np.maximum(Dl, -zbu)), l)
-            u = np.where(on_b, np.minimum(u, np.maximum(Du, -zbl)), u)
             self.unstable = self.unstable + ((zal < 0) & (zau > 0)).sum(axis=1) + ((zbl < 0) & (zbu > 0)).sum(axis=1)
-            off = (zau <= 0) & (zbu <= 0)
-            dl, du = np.where(off, 0.0, l), np.where(off, 0.0, u)
+            dl, du = delta_interval(zal, zau, zbl, zbu, Dl, Du)
             aal, aau, abl, abu = np.maximum(zal, 0), np.maximum(zau, 0), np.maximum(zbl, 0), np.maximum(zbu, 0)
         return dl, du  # unreachable: a network has at least one layer
 

@@ -49,3 +49,22 @@ def direct_eval(network: Network, x) -> list[Fraction]:
         z = [sum((w * v for w, v in zip(row, a)), Fraction(0)) + b for row, b in zip(layer.weight, layer.bias)]
         a = z if t == len(network.layers) - 1 else [max(v, Fraction(0)) for v in z]
     return a
+
+
+def planted_dead(seed: int) -> Network:
+    """2-3-3-1 with hidden neuron [1, 0] dead on R^2 although interval bounds cannot show it:
+    y_a = σ(w·x + b), y_b = σ(2(w·x + b) + 1) ≥ 2 y_a for w·x + b ≥ 0, so y_a − y_b ≤ 0, and
+    z = y_a − y_b − c ≤ −c < 0 (interval bounds only see y_a ∈ [0, ∞)); it is dead on every chart box."""
+    rng = random.Random(seed)
+
+    def q() -> Fraction:
+        return Fraction(rng.randint(1, 9), rng.randint(1, 4))
+    net = random_network([2, 3, 3, 1], rng)
+    layers = [[[list(r) for r in l.weight], list(l.bias)] for l in net.layers]
+    (w0, b0), (w1, b1) = layers[0], layers[1]
+    w0[1] = [2 * x for x in w0[0]]
+    b0[1] = 2 * b0[0] + 1
+    s = q()
+    w1[0] = [s, -s, -q()]
+    b1[0] = -q()
+    return Network.from_layers([(w, b) for w, b in layers])

@@ -18,7 +18,7 @@ from certify.kernel.moves import check_exclusive_proof
 from certify.kernel.network import affine_maps, preactivations
 from certify.kernel.registry import CheckFailure
 from certify.kernel.relations import check_sign
-from strategies import random_network
+from strategies import planted_dead, random_network
 
 dc = pytest.importorskip("certify.deep.charts")
 seeds = st.integers(0, 10_000)
@@ -47,22 +47,6 @@ def test_chart_network_is_the_homogenised_network(seed, d, R):
             if l < len(z) - 1:
                 assert zc[l][-1] == s
     assert len(charts(net, R)) == 2 * d + 1
-
-
-def planted_dead(seed: int):
-    """2-3-3-1, hidden neuron [1, 0] = σ(w·x + b) − σ(2(w·x + b) + 1) − c ≤ −c < 0 on R^2: interval
-    bounds on R^2 cannot see it (σ(w·x + b) ∈ [0, ∞)); it is dead on every chart box."""
-    rng = random.Random(seed)
-    net = random_network([2, 3, 3, 1], rng)
-    layers = [[[list(r) for r in l.weight], list(l.bias)] for l in net.layers]
-    (w0, b0), (w1, b1) = layers[0], layers[1]
-    w0[1] = [2 * x for x in w0[0]]
-    b0[1] = 2 * b0[0] + 1
-    s = F(rng.randint(1, 9), rng.randint(1, 4))
-    w1[0] = [s, -s, -F(rng.randint(0, 9), 4)]
-    b1[0] = -F(rng.randint(1, 9), rng.randint(1, 4))
-    from certify.network import Network
-    return Network.from_layers([(w, b) for w, b in layers])
 
 
 def _json(obj):

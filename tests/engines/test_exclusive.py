@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings, strategies as st
 from certify import api
 from certify.kernel import check
 from certify.network import Network
-from strategies import direct_eval, random_network
+from strategies import direct_eval, planted_dead, random_network
 
 regiontree = pytest.importorskip("certify.deep.regiontree")
 
@@ -50,22 +50,6 @@ def alive(net: Network, *neurons: tuple[int, int]) -> bool:
     xs = np.random.default_rng(0).standard_normal((4000, net.widths[0])) * np.repeat([0.3, 3.0, 30.0, 300.0], 1000)[:, None]
     zs = net.float_forward(xs)
     return all(np.any(zs[t][:, j] > 0) for t, j in neurons)
-
-
-def planted_dead(seed: int) -> Network:
-    """2-3-3-1 with hidden neuron [1, 0] dead on R^2 although interval bounds cannot show it:
-    y_a = σ(w·x + b), y_b = σ(2(w·x + b) + 1) ≥ 2 y_a for w·x + b ≥ 0, so y_a − y_b ≤ 0... and
-    z = y_a − y_b − c ≤ −c < 0 (interval bounds only see y_a ∈ [0, ∞))."""
-    rng = random.Random(seed)
-    net = random_network([2, 3, 3, 1], rng)
-    layers = [[[list(r) for r in l.weight], list(l.bias)] for l in net.layers]
-    (w0, b0), (w1, b1) = layers[0], layers[1]
-    w0[1] = [2 * x for x in w0[0]]
-    b0[1] = 2 * b0[0] + 1
-    s = q(rng)
-    w1[0] = [s, -s, -q(rng)]
-    b1[0] = -q(rng)
-    return Network.from_layers([(w, b) for w, b in layers])
 
 
 def assert_witness(network: Network, answer) -> None:

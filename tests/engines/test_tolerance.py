@@ -124,14 +124,18 @@ def test_random_pairs_never_answer_wrongly(seed, eps):
     assert_sound(ans, a, b, BOX, [eps, eps])
 
 
+def _nudged(widths, seed: int, delta: F) -> tuple[Network, Network]:
+    """A random network and its copy with W_0[0][0] moved by ``delta``."""
+    a = random_network(widths, random.Random(seed))
+    layers = [(list(map(list, l.weight)), list(l.bias)) for l in a.layers]
+    layers[0][0][0][0] += delta
+    return a, Network.from_layers(layers)
+
+
 def test_undecided_reports_a_proved_upper_and_a_found_lower_bound():
     """Intervals alone and 50 cells cannot close ε just above the true maximum 12/5: exit 3 with a
     kernel-checked weaker bound U ≥ ε and an exact lower bound L ≤ the true gap."""
-    rng = random.Random(5)
-    a = random_network([2, 6, 6, 1], rng)
-    layers = [(list(map(list, l.weight)), list(l.bias)) for l in a.layers]
-    layers[0][0][0][0] += F(1, 5)
-    b = Network.from_layers(layers)
+    a, b = _nudged([2, 6, 6, 1], 5, F(1, 5))
     box = ((F(-4), F(4)),) * 2
     eps = F(12, 5) + F(1, 10 ** 12)
     old = engine.SMALL_NETWORK, engine.LP_DEPTH
@@ -202,7 +206,7 @@ def test_a_rejected_certificate_reports_no_upper_bound(monkeypatch):
     a = random_network([2, 3, 2], random.Random(2))
     b = shifted(a, 1, F(1, 4))
 
-    def reject(cert):
+    def reject(cert, deadline=None):
         return cert, Verdict(False, "equivalent-within", "box-partition", "planted rejection"), 0.0
     monkeypatch.setattr(certificate, "finish", reject)
     ans = api.equivalent(a, b, box=BOX, tolerance="1/2")
@@ -214,11 +218,7 @@ def test_the_kernel_gets_what_is_left_of_the_timeout(monkeypatch):
     """A partition whose check outlasts the kernel's default deadline is still checked when the
     user's --timeout leaves the time (ACAS Xu on the property-1 box needs ~100 s): with a default
     of ~0 s the check fails closed without a timeout, and passes with one."""
-    rng = random.Random(3)
-    a = random_network([2, 5, 5, 1], rng)
-    layers = [(list(map(list, l.weight)), list(l.bias)) for l in a.layers]
-    layers[0][0][0][0] += F(1, 1000)
-    b = Network.from_layers(layers)
+    a, b = _nudged([2, 5, 5, 1], 3, F(1, 1000))
     box = ((F(-1), F(1)),) * 2
     monkeypatch.setattr(engine.clock, "BASE_SECONDS", 1e-9)
     monkeypatch.setattr(engine, "SMALL_NETWORK", -1)  # the box partition, not one region tree
