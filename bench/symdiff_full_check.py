@@ -16,7 +16,6 @@ import json
 import os
 import sys
 import time
-from fractions import Fraction
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
@@ -26,22 +25,15 @@ from certify.core.certificate import claim, dumps, envelope  # noqa: E402
 from certify.deep import tolerance as engine  # noqa: E402
 from certify.deep.symdiff import FloatSym  # noqa: E402
 from certify.kernel.exact import fmt_vector  # noqa: E402
-from certify.network import Network  # noqa: E402
-from tolerance import ACAS, perturbed, shrunk_box  # noqa: E402
+from tolerance import pair_from, pair_options  # noqa: E402
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--net", default="1_1")
-    ap.add_argument("--noise", type=float, default=0.01)
-    ap.add_argument("--eps", default="0.05")
-    ap.add_argument("--shrink", default="1")
+    pair_options(ap)
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
-    a = Network.load(os.path.join(ACAS, f"ACASXU_run2a_{args.net}_batch_2000.json"))
-    b = perturbed(a, args.noise)
-    box = shrunk_box(Fraction(args.shrink))
-    eps = [Fraction(args.eps)] * a.widths[-1]
+    a, b, box, eps = pair_from(args)
     t = time.perf_counter()
     search = engine.partition(FloatSym(a, b), box, eps, None, 10 ** 7)
     seconds = time.perf_counter() - t

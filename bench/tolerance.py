@@ -55,6 +55,20 @@ def shrunk_box(shrink: Fraction):
     return [((lo + hi) / 2 - (hi - lo) / 2 / shrink, (lo + hi) / 2 + (hi - lo) / 2 / shrink) for lo, hi in box]
 
 
+def pair_options(ap: argparse.ArgumentParser) -> None:
+    """The options naming one ACAS Xu pair of this benchmark (for the one-pair scripts)."""
+    ap.add_argument("--net", default="1_1")
+    ap.add_argument("--noise", type=float, default=0.01)
+    ap.add_argument("--eps", default="0.05")
+    ap.add_argument("--shrink", default="1")
+
+
+def pair_from(args: argparse.Namespace) -> tuple[Network, Network, list, list[Fraction]]:
+    """(A, B, box, ε per output) for the options of ``pair_options``."""
+    a = Network.load(os.path.join(ACAS, f"ACASXU_run2a_{args.net}_batch_2000.json"))
+    return a, perturbed(a, args.noise), shrunk_box(Fraction(args.shrink)), [Fraction(args.eps)] * a.widths[-1]
+
+
 def sampled_gap(a: Network, b: Network, box, n: int = 20000) -> float:
     rng = np.random.default_rng(1)
     lo = np.array([float(l) for l, _ in box])

@@ -25,24 +25,18 @@ sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 import certify.deep.tolerance as dt  # noqa: E402
-from certify.network import Network  # noqa: E402
 from _results import machine, table, write_section  # noqa: E402
-from tolerance import ACAS, perturbed, shrunk_box, timed_equiv  # noqa: E402
+from tolerance import pair_from, pair_options, timed_equiv  # noqa: E402
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--net", default="1_1")
-    ap.add_argument("--noise", type=float, default=0.01)
-    ap.add_argument("--shrink", default="1")
-    ap.add_argument("--eps", default="0.05")
+    pair_options(ap)
     ap.add_argument("--timeout", type=float, default=100.0)
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
     head = machine()
-    a = Network.load(os.path.join(ACAS, f"ACASXU_run2a_{args.net}_batch_2000.json"))
-    b = perturbed(a, args.noise)
-    box = shrunk_box(Fraction(args.shrink))
+    a, b, box, _ = pair_from(args)
     stats: dict[tuple, list] = {}
     inner = dt._region_tree
     fd: list = []
