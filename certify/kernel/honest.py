@@ -328,25 +328,35 @@ def check_decision(claim: dict, evidence: dict) -> None:
         require(data["int_sigma"] is True, "the decision data do not put θ in int Σ")
 
 
+def _family_head(claim: dict, evidence: dict, fields: tuple[str, ...]) -> tuple[Net, Shallow, Fraction]:
+    """What every not-in-int-sigma family checks first: the statement, the evidence's fields
+    (method, ``fields``, t0, witnesses), t0 > 0 and (C2) (every neuron has w ≠ 0)."""
+    net = _net(claim)
+    require(claim.get("statement") == "not-in-int-sigma", "claim.statement: expected not-in-int-sigma")
+    expected = ("method",) + fields + ("t0", "witnesses")
+    require(set(evidence) == set(expected), f"evidence: expected {', '.join(expected)}")
+    sh = structure(net)
+    try:
+        t0 = rational(evidence["t0"], "evidence.t0")
+    except (InputError, TypeError) as e:
+        raise CheckFailure(str(e)) from None
+    require(t0 > 0, "evidence.t0: must be positive")
+    require(all(k is not None for k in sh.key), "(C2) fails: a neuron has w = 0")
+    return net, sh, t0
+
+
 @checker(KIND, "split-family")
 def check_split_family(claim: dict, evidence: dict) -> None:
     """not-in-int-sigma: for t ∈ (0, t0], θ(t) (biases b_i + c_i t) is in D and flipping T
     is a hidden symmetry of θ(t) (Theorem 3.4's argument); θ(t) → θ as t → 0."""
-    net = _net(claim)
-    require(claim.get("statement") == "not-in-int-sigma", "claim.statement: expected not-in-int-sigma")
-    require(set(evidence) == {"method", "subset", "shift", "t0", "witnesses"},
-            "evidence: expected method, subset, shift, t0, witnesses")
-    sh = structure(net)
+    net, sh, t0 = _family_head(claim, evidence, ("subset", "shift"))
     try:
         T = [integer(v, f"evidence.subset[{k}]", 0, sh.n) for k, v in enumerate(evidence["subset"])]
-        t0 = rational(evidence["t0"], "evidence.t0")
         shift = [rational(v, f"evidence.shift[{k}]") for k, v in enumerate(evidence["shift"])]
     except (InputError, TypeError) as e:
         raise CheckFailure(str(e)) from None
     require(T and len(set(T)) == len(T), "evidence.subset: expected distinct neurons, at least one")
     require(len(shift) == sh.n, f"evidence.shift: expected {sh.n} coefficients")
-    require(t0 > 0, "evidence.t0: must be positive")
-    require(all(k is not None for k in sh.key), "(C2) fails: a neuron has w = 0")
     total = [Fraction(0)] * (sh.m * sh.d)
     for i in T:
         total = [x + y for x, y in zip(total, sh.flip(i))]
@@ -495,19 +505,12 @@ def check_limit_move(claim: dict, evidence: dict) -> None:
     """not-in-int-sigma (Theorem 3.7): for t ∈ (0, t0], θ(t) = (W + t·direction, b) has the pairs and
     singles of θ, and the non-trivial move μ is realisable at θ(t) — so (C6) fails there and θ(t) ∉ Σ
     (Theorem 3.3) — while θ(t) → θ."""
-    net = _net(claim)
-    require(claim.get("statement") == "not-in-int-sigma", "claim.statement: expected not-in-int-sigma")
-    require(set(evidence) == {"method", "move", "direction", "t0", "witnesses"},
-            "evidence: expected method, move, direction, t0, witnesses")
-    sh = structure(net)
+    net, sh, t0 = _family_head(claim, evidence, ("move", "direction"))
     try:
         direction = matrix(evidence["direction"], "evidence.direction", sh.n, sh.d)
-        t0 = rational(evidence["t0"], "evidence.t0")
     except InputError as e:
         raise CheckFailure(str(e)) from None
-    require(t0 > 0, "evidence.t0: must be positive")
     require(all(any(a) for a in sh.a), "(C1) fails: a neuron has a = 0")
-    require(all(k is not None for k in sh.key), "(C2) fails: a neuron has w = 0")
     pairs, singles, same = classify(sh)
     require(same is None, f"(C3) fails: neurons {same} share an oriented hyperplane")
     move = move_fields(evidence["move"], sh, pairs, singles)
