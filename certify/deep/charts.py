@@ -12,7 +12,6 @@ returned; floats only propose (inside the region-tree search), and any failing b
 """
 from __future__ import annotations
 
-import json
 import math
 import time
 
@@ -75,19 +74,9 @@ def _likeliest_false_first(domains: list, entries: list, violation, count: int =
         hi = np.array([float(b) for _, b in box])
         pts = lo + (hi - lo) * rng.random((count, len(lo)))
         with np.errstate(all="ignore"):
-            worst = float(np.max(violation(_float_forward(chart, pts))))
+            worst = float(np.max(violation(Network(chart).float_forward(pts))))
         order.append((-worst if worst > 0 else 0.0, n))
     return [n for _, n in sorted(order)]
-
-
-def _float_forward(net: Net, x: np.ndarray) -> list[np.ndarray]:
-    zs, a = [], x
-    for i, layer in enumerate(net.layers):
-        W = np.array([[float(w) for w in row] for row in layer.weight])
-        z = a @ W.T + np.array([float(b) for b in layer.bias])
-        zs.append(z)
-        a = np.maximum(z, 0.0)
-    return zs
 
 
 def from_chart(n: int, point, radius: Fraction, d: int) -> list[Fraction] | None:
@@ -101,10 +90,6 @@ def from_chart(n: int, point, radius: Fraction, d: int) -> list[Fraction] | None
         return None
     u = v[:i] + [Fraction(eps)] + v[i:]
     return [radius * c / s for c in u]
-
-
-def _roundtrip(obj):
-    return json.loads(json.dumps(obj))
 
 
 def prove_sign_on_charts(network: Network | Net, layer: int, neuron: int, sign: str, radius: Fraction | None = None,
@@ -172,7 +157,6 @@ def prove_exclusive_on_charts(network: Network | Net, layer: int, neuron: int, p
             entries[n] = _dead("predecessor", {"method": "region-tree", "evidence": evidence})
             continue
         why: list = []
-        why = []
         evidence = regiontree.prove_exclusive(chart, layer, neuron, predecessor, box, budget=budget,
                                               deadline=deadline, outcome=why)
         if evidence is None:
@@ -213,7 +197,7 @@ def _dead(of: str, proof: dict) -> dict:
 def _kernel_checked(proof: dict, outcome: list | None, check) -> dict | None:
     """The proof once the kernel's checker accepts its JSON form (else None)."""
     try:
-        check(_roundtrip(proof))
+        check(regiontree._json_roundtrip(proof))
     except CheckFailure:
         if outcome is not None:
             outcome.append("unknown")
