@@ -109,6 +109,7 @@ class FloatSym:
         for t, (wa, ba, wb, bb, wda, wdb, db) in enumerate(self.layers):
             za_l, za_u = _affine(wa, ba, la, ua)
             zb_l, zb_u = _affine(wb, bb, lb, ub)
+            both_off = ((_hi(za_u) <= 0) & (_hi(zb_u) <= 0))[..., None]  # the kernel's zero forms
             d1_l, d1_u = _affine(wda, db, np.concatenate([ld, lb], 1), np.concatenate([ud, ub], 1))
             d2_l, d2_u = _affine(wdb, db, np.concatenate([ld, la], 1), np.concatenate([ud, ua], 1))
             yes = np.ones(d1_l.shape[:-1], bool)
@@ -136,5 +137,6 @@ class FloatSym:
                         (-rb_u, off_a), (ra_l, off_b), (const_l, yes)], True)
             ud = _pick([(_relu_upper(du), yes), (du, on_a), (za_u, on_a),
                         (-rb_l, off_a), (ra_u, off_b), (const_u, yes)], False)
+            ld, ud = np.where(both_off, 0.0, ld), np.where(both_off, 0.0, ud)
             la, ua, lb, ub = ra_l, ra_u, rb_l, rb_u
         raise ValueError("a network has at least one layer")

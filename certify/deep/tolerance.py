@@ -455,6 +455,21 @@ def _within_cert(p: Problem, eps, tree: list, method: str) -> dict:
                     {"method": "box-partition", "tree": tree}, method, THEOREM_WITHIN, p.elapsed())
 
 
+def leaf_seconds(net: symdiff.SymNet, box: Box, tree: list, fallback: float, sample: int = 24) -> float:
+    """The kernel's mean time per symbolic leaf on ``sample`` leaves spread over the partition ``tree``
+    (a leaf's cost depends on how many neurons are off in both networks there, so the partition's own
+    leaves predict its check better than one cell near the centre); ``fallback`` if it has none."""
+    cells: list = []
+    kt.walk_partition(box, tree, lambda cell, spec, where: spec == "symbolic" and cells.append(cell))
+    chosen = cells[::max(1, len(cells) // sample)][:sample]
+    if not chosen:
+        return fallback
+    t0 = time.perf_counter()
+    for cell in chosen:
+        symdiff.symbolic_gap(net, cell)
+    return max((time.perf_counter() - t0) / len(chosen), 1e-4)
+
+
 def kernel_seconds(p: Problem) -> float:
     """The kernel's deadline for this question's certificate: its default, or what is left of the
     user's --timeout when that is longer (the check is part of the question's time; a file
@@ -611,6 +626,8 @@ def decide(p: Problem) -> Answer:
                        leaf_prover, None if symbolic_only else LP_DEPTH * len(p.box), upper_leaves)
     stats = {"leaves": search.leaves, "region_leaves": search.region_leaves, "cells": search.cells}
     kernel = kernel_seconds(p)
+    if search.tree is not None and search.leaves * per_leaf > KERNEL_SHARE * kernel:
+        per_leaf = leaf_seconds(sym_net, p.box, search.tree, per_leaf)
     if search.tree is not None and search.leaves * per_leaf > KERNEL_SHARE * kernel:
         return _undecided(p, eps, search, lower, f"the partition is complete ({search.leaves} cells), but its kernel "
                                                  f"check would take about {search.leaves * per_leaf:.0f} s, beyond the "

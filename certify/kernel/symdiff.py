@@ -37,6 +37,9 @@ Each step keeps it (the containment theorem of the step):
   If z_A ≥ 0 on C (lo(L^A) ≥ 0): δa = min(Δz, z_A) ≤ U^Δ, U^A.  If z_B ≥ 0: δa = max(Δz, −z_B)
   ≥ L^Δ, −U^B.  If z_A ≤ 0: δa = −σ(z_B), bounded by −(σ) of z_B.  If z_B ≤ 0: δa = σ(z_A).
   And δa lies in the concrete interval of ``kernel.tolerance`` (constant forms).
+  **Both off:** if the upper forms of (A) have hi(U^A_j) ≤ 0 and hi(U^B_j) ≤ 0 (before (M)), then
+  σ(z_A) = σ(z_B) = 0 on C, so a_A,j, a_B,j and δa_j get the zero form (exact), (D) and (M) are not
+  computed for j, and j's column is left out of the next layer's (A) (it adds nothing).
 * **(C) choice.**  Every candidate above satisfies the invariant, so for each bound the
   kernel keeps the candidate with the tighter concretisation (largest lo for a lower form,
   smallest hi for an upper one; the first one within |best|·2^-30 + 2^-36 of the best, so that
@@ -48,49 +51,68 @@ max(lo(L^Δ_i), lo(L^A_i) − hi(U^B_i)) ≤ f_A,i(x) − f_B,i(x) ≤ min(hi(U^
 by induction over the layers with the steps above.  All arithmetic is on integers
 (python-flint matrices for the affine maps); no search, no solver.
 
+**Computation of (A).**  Over one common denominator D of a layer's rows (A's and B's),
+2D·(Σ W⁺L + W⁻U) = (W·D)(L + U) − (|W|·D)(U − L) and 2D·(Σ W⁺U + W⁻L) = (W·D)(L + U) + (|W|·D)(U − L)
+(W⁺ = (W + |W|)/2, W⁻ = (W − |W|)/2): the same rationals as the step's sums, so the rounded forms
+are the same; the products are python-flint integer matrix products over all neurons at once.
+
 Trusts: ``exact`` (rows of integers), ``network``, ``tolerance`` (its integer rows and its
 concrete δa interval, which is scale-free), python-flint (integer matrix products).
 """
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import flint
 
-from .network import Box, Net
+from .exact import int_row
+from .network import Box, Layer, Net
+from .registry import require
 from . import tolerance as kt
 
 __all__ = ["SymNet", "symbolic_gap"]
 
-PREC = 52  # bits after the binary point: most ACAS Xu values stay below 2^63 (fast flint matrices), and
+PREC = 52  # bits after the binary point: the forms' entries stay below 2^63 (small python-flint integers), and
 # the rounding (2^-52 per step, amplified by the layers) stays far below float32-size gaps
 _ONE = 1 << PREC
 TIE_BITS, TIE_FLOOR = 30, 36
+_FLOOR = _ONE >> TIE_FLOOR
 Form = list  # [c_1, …, c_d, c_0], integers over 2^PREC
 
 
+class _Step:
+    """One layer over a common denominator D: W·D and |W|·D for W_A, W_B and W_A − W_B (python-flint
+    matrices), the biases b·D·2^(PREC+1) of A, B and A − B, and the rounding divisor 2D."""
+
+    __slots__ = ("wa", "aa", "wb", "ab", "dw", "ad", "ca", "cb", "cd", "den", "shift")
+
+    def __init__(self, la: Layer, lb: Layer):
+        ra = [int_row((*w, c)) for w, c in zip(la.weight, la.bias)]
+        rb = [int_row((*w, c)) for w, c in zip(lb.weight, lb.bias)]
+        den = math.lcm(*(d for _, d in ra + rb))
+        ia = [[n * (den // d) for n in nums] for nums, d in ra]
+        ib = [[n * (den // d) for n in nums] for nums, d in rb]
+        wa, wb = [r[:-1] for r in ia], [r[:-1] for r in ib]
+        dw = [[p - q for p, q in zip(x, y)] for x, y in zip(wa, wb)]
+        self.wa, self.aa = flint.fmpz_mat(wa), flint.fmpz_mat([list(map(abs, r)) for r in wa])
+        self.wb, self.ab = flint.fmpz_mat(wb), flint.fmpz_mat([list(map(abs, r)) for r in wb])
+        self.dw, self.ad = flint.fmpz_mat(dw), flint.fmpz_mat([list(map(abs, r)) for r in dw])
+        self.ca = [r[-1] << (PREC + 1) for r in ia]
+        self.cb = [r[-1] << (PREC + 1) for r in ib]
+        self.cd = [p - q for p, q in zip(self.ca, self.cb)]
+        self.den = 2 * den
+        # a power of two (binary floats: every ONNX or JSON-float network) rounds by shifts
+        self.shift = self.den.bit_length() - 1 if self.den & (self.den - 1) == 0 else None
+
+
 class SymNet:
-    """The integer weight matrices of A, B and of the two difference systems (D), split by sign."""
+    """The layers of A and B as integer matrices for (A) and (D)."""
 
     def __init__(self, a: Net, b: Net):
-        self.layers = [tuple(_signed(rows) for rows in layer) for layer in kt.DiffNet(a, b).layers]
-
-
-def _signed(rows) -> tuple:
-    pos = flint.fmpz_mat([[max(w, 0) for w in ws] for ws, _, _ in rows])
-    neg = flint.fmpz_mat([[min(w, 0) for w in ws] for ws, _, _ in rows])
-    shift = kt.PREC - PREC  # the rows' constants are b·2^kt.PREC·D: exactly b·2^PREC·D after the shift
-    return pos, neg, [c >> shift for _, c, _ in rows], [den for _, _, den in rows]
-
-
-def _lo(f: Form) -> int:
-    c0 = f[-1]
-    return c0 - (sum(map(abs, f)) - abs(c0))
-
-
-def _hi(f: Form) -> int:
-    c0 = f[-1]
-    return c0 + (sum(map(abs, f)) - abs(c0))
+        require(a.widths == b.widths, f"the networks have different widths {a.widths} and {b.widths}: "
+                                      "differential intervals need the same architecture")
+        self.layers = [_Step(la, lb) for la, lb in zip(a.layers, b.layers)]
 
 
 def _round(nums: list, den: int, upper: bool) -> Form:
@@ -101,107 +123,147 @@ def _round(nums: list, den: int, upper: bool) -> Form:
     return coefs + [c0]
 
 
-def _affine(system: tuple, low: list, up: list) -> tuple[list, list]:
-    """(A): lower and upper forms of W y + b for low ≤ y ≤ up (forms, row by row)."""
-    pos, neg, consts, dens = system
-    width = len(low[0])
-    lo_m = flint.fmpz_mat(len(low), width, [v for f in low for v in f])
-    up_m = flint.fmpz_mat(len(up), width, [v for f in up for v in f])
-    nl = (pos * lo_m + neg * up_m).tolist()
-    nu = (pos * up_m + neg * lo_m).tolist()
-    out_l, out_u = [], []
-    for rl, ru, c, den in zip(nl, nu, consts, dens):
-        rl = list(map(int, rl))
-        ru = list(map(int, ru))
-        rl[width - 1] += c
-        ru[width - 1] += c
-        out_l.append(_round(rl, den, False))
-        out_u.append(_round(ru, den, True))
-    return out_l, out_u
+def _round_rows(mat, consts: list, step: _Step, upper: bool) -> list[Form]:
+    """(R) on every row of the integer matrix ``mat`` (numerators over step.den) plus its constant."""
+    width = mat.ncols()
+    vals = list(map(int, mat.entries()))
+    for j, c in enumerate(consts):
+        vals[j * width + width - 1] += c
+    shift, den = step.shift, step.den
+    if shift is not None:
+        mask = den - 1
+        quot = [v >> shift for v in vals]
+        exact = [not (v & mask) for v in vals]
+    else:
+        quot = [v // den for v in vals]
+        exact = [not (v % den) for v in vals]
+    out = []
+    d = width - 1
+    for s in range(0, len(vals), width):
+        k = d - sum(exact[s:s + d])
+        row = quot[s:s + width]
+        if upper:
+            row[d] += k + (not exact[s + d])
+        else:
+            row[d] -= k
+        out.append(row)
+    return out
 
 
-def _add(f: Form, g: Form) -> Form:
-    return [p + q for p, q in zip(f, g)]
+def _matrix(forms: list[Form]):
+    return flint.fmpz_mat(len(forms), len(forms[0]), [v for f in forms for v in f])
 
 
-def _neg(f: Form) -> Form:
-    return [-p for p in f]
+def _rows_of(keep: list[int], n: int):
+    """The 0/1 matrix that selects the rows ``keep`` of an n-row matrix (a python-flint product)."""
+    sel = flint.fmpz_mat(len(keep), n)
+    for i, j in enumerate(keep):
+        sel[i, j] = 1
+    return sel
 
 
-def _const(v: int, d: int) -> Form:
-    return [0] * d + [v]
+def _spread(f: Form) -> int:
+    """Σ_{i ≥ 1} |c_i|: lo(f) = c_0 − spread, hi(f) = c_0 + spread."""
+    return sum(map(abs, f)) - abs(f[-1])
 
 
 def _slack(v: int) -> int:
     """(C)'s tie width: |v|·2^-TIE_BITS + 2^-TIE_FLOOR; the first candidate this close to the best
     wins, so that a float producer, whose values differ from these by rounding, predicts the
     choice (relative, so that tiny differences such as float32 re-exports keep their precision)."""
-    return (abs(v) >> TIE_BITS) + (_ONE >> TIE_FLOOR)
+    return (abs(v) >> TIE_BITS) + _FLOOR
 
 
-def _best_lo(*cands: Form) -> Form:
-    vals = [_lo(f) for f in cands]
-    top = max(vals)
+def _best_lo(cands: list) -> tuple:
+    """(C) for lower forms: ``cands`` are (form, lo) pairs; the first within the tie width of the best."""
+    top = max(v for _, v in cands)
     floor = top - _slack(top)
-    return next(f for f, v in zip(cands, vals) if v >= floor)
+    return next(c for c in cands if c[1] >= floor)
 
 
-def _best_hi(*cands: Form) -> Form:
-    vals = [_hi(f) for f in cands]
-    top = min(vals)
+def _best_hi(cands: list) -> tuple:
+    """(C) for upper forms: ``cands`` are (form, hi) pairs."""
+    top = min(v for _, v in cands)
     ceil = top + _slack(top)
-    return next(f for f, v in zip(cands, vals) if v <= ceil)
+    return next(c for c in cands if c[1] <= ceil)
 
 
-def _relu_upper(u_form: Form) -> Form:
-    """(σ): an upper form of σ(z) from an upper form U of z (the chord over U's range)."""
-    lo, hi = _lo(u_form), _hi(u_form)
+def _lo2(f: Form, g: Form) -> tuple:
+    """(C) between two lower forms (the first wins a tie): the form and its lo."""
+    vf, vg = f[-1] - _spread(f), g[-1] - _spread(g)
+    top = vf if vf > vg else vg
+    return (f, vf) if vf >= top - _slack(top) else (g, vg)
+
+
+def _hi2(f: Form, g: Form) -> tuple:
+    """(C) between two upper forms: the form and its hi."""
+    vf, vg = f[-1] + _spread(f), g[-1] + _spread(g)
+    top = vf if vf < vg else vg
+    return (f, vf) if vf <= top + _slack(top) else (g, vg)
+
+
+def _chord(u: Form, lo: int, hi: int) -> Form:
+    """(σ): an upper form of σ(z) from an upper form U of z with range [lo, hi] (the chord)."""
     if hi <= 0:
-        return [0] * len(u_form)
+        return [0] * len(u)
     if lo >= 0:
-        return u_form
-    nums = [c * hi for c in u_form[:-1]] + [(u_form[-1] - lo) * hi]
+        return u
+    nums = [c * hi for c in u[:-1]] + [(u[-1] - lo) * hi]
     return _round(nums, hi - lo, True)
 
 
-def _relu_lower(l_form: Form, z_lo: int) -> Form:
-    """(σ): a lower form of σ(z) from a lower form L of z with lo(z) ≥ z_lo: L or 0 (DeepPoly)."""
-    if z_lo >= 0 or _hi(l_form) >= -z_lo:
-        return l_form if _hi(l_form) > 0 else [0] * len(l_form)
-    return [0] * len(l_form)
-
-
-def _relu(low: Form, up: Form) -> tuple[Form, Form]:
-    l, u = _lo(low), _hi(up)
-    if u <= 0:
+def _relu(low: Form, up: Form, l_lo: int, l_hi: int, u_lo: int, u_hi: int) -> tuple[Form, Form]:
+    """(σ): lower and upper forms of σ(z) from L ≤ z ≤ U (ranges [l_lo, l_hi] and [u_lo, u_hi]):
+    the lower one is L if hi(L) ≥ −lo(L) (and hi(L) > 0), else 0 (DeepPoly); the upper one the chord."""
+    if u_hi <= 0:
         zero = [0] * len(low)
         return zero, zero
-    if l >= 0:
+    if l_lo >= 0:
         return low, up
-    return _relu_lower(low, l), _relu_upper(up)
+    return (low if l_hi >= -l_lo and l_hi > 0 else [0] * len(low)), _chord(up, u_lo, u_hi)
 
 
-def _delta(la: Form, ua: Form, lb: Form, ub: Form, ld: Form, ud: Form, concrete: tuple[int, int]) -> tuple:
-    """(δ) then (C): lower and upper forms of σ(z_A) − σ(z_B)."""
-    d = len(la) - 1
-    low = [_neg(_relu_upper(_neg(ld)))]  # forms before the constant: a tie keeps the form
-    up = [_relu_upper(ud)]
-    if _lo(la) >= 0:  # δa = min(Δz, z_A)
-        up += [ud, ua]
-    if _lo(lb) >= 0:  # δa = max(Δz, −z_B)
-        low += [ld, _neg(ub)]
-    if _hi(ua) <= 0:  # δa = −σ(z_B)
-        rl, ru = _relu(lb, ub)
-        low.append(_neg(ru))
-        up.append(_neg(rl))
-    if _hi(ub) <= 0:  # δa = σ(z_A)
-        rl, ru = _relu(la, ua)
-        low.append(rl)
-        up.append(ru)
-    return _best_lo(*low, _const(concrete[0], d)), _best_hi(*up, _const(concrete[1], d))
+def _neuron(al: Form, au: Form, bl: Form, bu: Form, d1l: Form, d2l: Form, d1u: Form, d2u: Form,
+            last: bool) -> tuple:
+    """One neuron after (A): (D) and (M) with (C), the concrete interval of Δz, and unless ``last``
+    (δ), (σ) and (C): the forms of δa, σ(z_A), σ(z_B).  Each form's spread is computed once."""
+    dl, dl_lo = _lo2(d1l, d2l)
+    du, du_hi = _hi2(d1u, d2u)
+    al, al_lo = _lo2(al, [p + q for p, q in zip(bl, dl)])  # (M): z_A = z_B + Δz
+    au, au_hi = _hi2(au, [p + q for p, q in zip(bu, du)])
+    bl, bl_lo = _lo2(bl, [p - q for p, q in zip(al, du)])  # z_B = z_A − Δz
+    bu, bu_hi = _hi2(bu, [p - q for p, q in zip(au, dl)])
+    conc = (max(dl_lo, al_lo - bu_hi), min(du_hi, au_hi - bl_lo))
+    if last:
+        return conc, None
+    iv = kt._delta_relu((al_lo, au_hi), (bl_lo, bu_hi), conc)
+    # the other end of each range: c0 ± spread, with the spread c0 ∓ the end already known
+    ra = _relu(al, au, al_lo, 2 * al[-1] - al_lo, 2 * au[-1] - au_hi, au_hi)
+    rb = _relu(bl, bu, bl_lo, 2 * bl[-1] - bl_lo, 2 * bu[-1] - bu_hi, bu_hi)
+    # (δ): δa between 0 and Δz (chords of −Δz's lower form and Δz's upper form); forms before the
+    # constant, so that a tie keeps the form
+    hd, ld_ = 2 * dl[-1] - dl_lo, 2 * du[-1] - du_hi  # hi(L^Δ) and lo(U^Δ): c0 ± spread
+    low = [[-c for c in _chord([-c for c in dl], -hd, -dl_lo)]]
+    up = [_chord(du, ld_, du_hi)]
+    if al_lo >= 0:  # δa = min(Δz, z_A)
+        up += [du, au]
+    if bl_lo >= 0:  # δa = max(Δz, −z_B)
+        low += [dl, [-c for c in bu]]
+    if au_hi <= 0:  # δa = −σ(z_B)
+        low.append([-c for c in rb[1]])
+        up.append([-c for c in rb[0]])
+    if bu_hi <= 0:  # δa = σ(z_A)
+        low.append(ra[0])
+        up.append(ra[1])
+    d = len(al) - 1
+    low.append([0] * d + [iv[0]])
+    up.append([0] * d + [iv[1]])
+    lo_f = _best_lo([(g, g[-1] - _spread(g)) for g in low])[0]
+    up_f = _best_hi([(g, g[-1] + _spread(g)) for g in up])[0]
+    return conc, (lo_f, up_f, ra, rb)
 
 
-def _input_forms(box: Box) -> list[Form]:
+def _input_forms(box: Box) -> tuple[list[Form], list[Form]]:
     """x_i = m_i + r_i s_i, rounded outward by (R): one lower and one upper form per input."""
     d = len(box)
     low, up = [], []
@@ -220,30 +282,46 @@ def symbolic_gap(net: SymNet, box: Box) -> list[tuple[Fraction, Fraction]]:
     la, ua = _input_forms(box)
     lb, ub = la, ua
     d = len(box)
-    ld = ud = [[0] * (d + 1) for _ in box]
+    zero = [0] * (d + 1)
+    ld = ud = [zero] * d
     last = len(net.layers) - 1
-    for t, (sa, sb, sda, sdb) in enumerate(net.layers):
-        za_l, za_u = _affine(sa, la, ua)
-        zb_l, zb_u = _affine(sb, lb, ub)
-        d1_l, d1_u = _affine(sda, ld + lb, ud + ub)  # W_A δa + (W_A − W_B) a_B
-        d2_l, d2_u = _affine(sdb, ld + la, ud + ua)  # W_B δa + (W_A − W_B) a_A
-        dl = [_best_lo(p, q) for p, q in zip(d1_l, d2_l)]
-        du = [_best_hi(p, q) for p, q in zip(d1_u, d2_u)]
-        za_l = [_best_lo(p, _add(q, r)) for p, q, r in zip(za_l, zb_l, dl)]  # (M)
-        za_u = [_best_hi(p, _add(q, r)) for p, q, r in zip(za_u, zb_u, du)]
-        zb_l = [_best_lo(q, _add(p, _neg(r))) for p, q, r in zip(za_l, zb_l, du)]
-        zb_u = [_best_hi(q, _add(p, _neg(r))) for p, q, r in zip(za_u, zb_u, dl)]
-        conc = [(max(_lo(l_), _lo(al) - _hi(bu)), min(_hi(u_), _hi(au) - _lo(bl)))
-                for l_, u_, al, au, bl, bu in zip(dl, du, za_l, za_u, zb_l, zb_u)]
+    cols = None  # the previous layer's neurons whose forms are not all zero (None: all)
+    for t, st in enumerate(net.layers):
+        ma, mb, md = _matrix(la), _matrix(lb), _matrix(ld)
+        wa, wb, wd = _matrix(ua), _matrix(ub), _matrix(ud)
+        sa, ra, sb, rb, sd, rd = ma + wa, wa - ma, mb + wb, wb - mb, md + wd, wd - md
+        if cols is None:
+            w_a, a_a, w_b, a_b, d_w, a_d = st.wa, st.aa, st.wb, st.ab, st.dw, st.ad
+        else:  # a neuron with zero forms adds nothing: drop its column
+            pick = _rows_of(cols, st.wa.ncols()).transpose()
+            w_a, a_a, w_b, a_b, d_w, a_d = (m * pick for m in (st.wa, st.aa, st.wb, st.ab, st.dw, st.ad))
+        pa, qa, pb, qb = w_a * sa, a_a * ra, w_b * sb, a_b * rb  # (A): lower p − q, upper p + q
+        za_u = _round_rows(pa + qa, st.ca, st, True)
+        zb_u = _round_rows(pb + qb, st.cb, st, True)
+        n = len(za_u)
+        # (δ)'s both-off case: the neuron contributes zero forms, and its (D), (M) are not needed
+        keep = list(range(n)) if t == last else \
+            [j for j, (p, q) in enumerate(zip(za_u, zb_u)) if p[-1] + _spread(p) > 0 or q[-1] + _spread(q) > 0]
+        sel = _rows_of(keep, n) if len(keep) < n else None
+        ca, cb, cd = ([c[j] for j in keep] for c in (st.ca, st.cb, st.cd))
+
+        def rows(m):
+            return sel * m if sel is not None else m
+        za_l = _round_rows(rows(pa - qa), ca, st, False)
+        zb_l = _round_rows(rows(pb - qb), cb, st, False)
+        p1, q1 = rows(w_a * sd + d_w * sb), rows(a_a * rd + a_d * rb)  # W_A δa + ΔW a_B
+        p2, q2 = rows(w_b * sd + d_w * sa), rows(a_b * rd + a_d * ra)  # W_B δa + ΔW a_A
+        d1_l, d1_u = _round_rows(p1 - q1, cd, st, False), _round_rows(p1 + q1, cd, st, True)
+        d2_l, d2_u = _round_rows(p2 - q2, cd, st, False), _round_rows(p2 + q2, cd, st, True)
+        out = [_neuron(za_l[i], za_u[j], zb_l[i], zb_u[j], d1_l[i], d2_l[i], d1_u[i], d2_u[i], t == last)
+               for i, j in enumerate(keep)]
         if t == last:
-            return [(Fraction(l_, _ONE), Fraction(u_, _ONE)) for l_, u_ in conc]
-        new_l, new_u = [], []
-        for al, au, bl, bu, l_, u_, c in zip(za_l, za_u, zb_l, zb_u, dl, du, conc):
-            iv = kt._delta_relu((_lo(al), _hi(au)), (_lo(bl), _hi(bu)), c)
-            f_l, f_u = _delta(al, au, bl, bu, l_, u_, iv)
-            new_l.append(f_l)
-            new_u.append(f_u)
-        ld, ud = new_l, new_u
-        la, ua = map(list, zip(*[_relu(p, q) for p, q in zip(za_l, za_u)]))
-        lb, ub = map(list, zip(*[_relu(p, q) for p, q in zip(zb_l, zb_u)]))
+            return [(Fraction(l_, _ONE), Fraction(u_, _ONE)) for (l_, u_), _ in out]
+        if not keep:  # every neuron off in both networks: the rest of the network is constant on the cell
+            keep = [0]
+            out = [(None, (zero, zero, (zero, zero), (zero, zero)))]
+        cols = keep
+        ld, ud = [o[1][0] for o in out], [o[1][1] for o in out]
+        la, ua = [o[1][2][0] for o in out], [o[1][2][1] for o in out]
+        lb, ub = [o[1][3][0] for o in out], [o[1][3][1] for o in out]
     return []  # unreachable: a network has at least one layer

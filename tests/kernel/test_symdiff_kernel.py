@@ -86,6 +86,43 @@ def test_symbolic_bounds_contain_the_exact_gap(seed, widths, c, r):
             assert lo <= p - q <= hi
 
 
+def _planted_off(net: Network, rng: random.Random, share: float, dyadic: bool) -> Network:
+    """A copy in which a share of the hidden neurons get a bias far below zero (off on every cell
+    of the tests, in both networks: the kernel's both-off zero forms and dropped columns), with
+    weights rounded to multiples of 1/64 when ``dyadic`` (the power-of-two rounding by shifts)."""
+    def r(v):
+        return F(round(v * 64), 64) if dyadic else v
+    layers = [([[r(w) for w in row] for row in l.weight], [r(v) for v in l.bias]) for l in net.layers]
+    for w, b in layers[:-1]:
+        for j in range(len(b)):
+            if rng.random() < share:
+                b[j] = F(-10 ** 4)
+    return Network.from_layers(layers)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10 ** 6), st.sampled_from(WIDTHS), st.integers(-8, 8), st.integers(1, 16),
+       st.sampled_from([0.5, 1.0]), st.booleans())
+def test_neurons_off_in_both_networks_keep_the_bounds_sound(seed, widths, c, r, share, dyadic):
+    """Planted neurons off in both A and B (share 1: every hidden neuron, so the whole network after
+    the first layer is constant on the cell): the bounds contain the exact gap at exact points, and
+    when every hidden neuron is off they are exactly the output-bias difference."""
+    rng = random.Random(seed)
+    a = _planted_off(random_network(widths, rng), rng, share, dyadic)
+    b = _planted_off(_noisy(a, random.Random(seed + 1), F(1, 8)), random.Random(0), 0.0, dyadic)
+    b = Network.from_layers([(list(map(list, lb.weight)), [min(u, v) if v < -1000 else u for u, v in zip(lb.bias, la.bias)])
+                             for la, lb in zip(a.layers, b.layers)])  # off in A ⇒ off in B too
+    cell = _cell(widths[0], c, r)
+    ivs = symdiff.symbolic_gap(symdiff.SymNet(a.net, b.net), cell)
+    for _ in range(20):
+        x = [lo + (hi - lo) * F(rng.randint(0, 16), 16) for lo, hi in cell]
+        for (lo, hi), p, q in zip(ivs, direct_eval(a, x), direct_eval(b, x)):
+            assert lo <= p - q <= hi
+    if share == 1.0:  # Δb is a multiple of 1/32 (the noise), so its rounding to 2^-52 is exact
+        for (lo, hi), u, v in zip(ivs, a.layers[-1].bias, b.layers[-1].bias):
+            assert lo == hi == u - v
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 10 ** 6), st.sampled_from(WIDTHS), st.integers(-4, 4), st.integers(1, 8),
        st.sampled_from([F(1, 1000), F(1, 10 ** 6)]))
