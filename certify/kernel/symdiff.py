@@ -243,23 +243,25 @@ def _neuron(al: Form, au: Form, bl: Form, bu: Form, d1l: Form, d2l: Form, d1u: F
     # (δ): δa between 0 and Δz (chords of −Δz's lower form and Δz's upper form); forms before the
     # constant, so that a tie keeps the form
     hd, ld_ = 2 * dl[-1] - dl_lo, 2 * du[-1] - du_hi  # hi(L^Δ) and lo(U^Δ): c0 ± spread
-    low = [[-c for c in _chord([-c for c in dl], -hd, -dl_lo)]]
-    up = [_chord(du, ld_, du_hi)]
+    f = [-c for c in _chord([-c for c in dl], -hd, -dl_lo)]
+    g = _chord(du, ld_, du_hi)
+    low = [(f, f[-1] - _spread(f))]  # (form, lo) pairs; known ends are not recomputed
+    up = [(g, g[-1] + _spread(g))]
     if al_lo >= 0:  # δa = min(Δz, z_A)
-        up += [du, au]
+        up += [(du, du_hi), (au, au_hi)]
     if bl_lo >= 0:  # δa = max(Δz, −z_B)
-        low += [dl, [-c for c in bu]]
+        low += [(dl, dl_lo), ([-c for c in bu], -bu_hi)]
     if au_hi <= 0:  # δa = −σ(z_B)
-        low.append([-c for c in rb[1]])
-        up.append([-c for c in rb[0]])
+        low.append(([-c for c in rb[1]], -(rb[1][-1] + _spread(rb[1]))))
+        up.append(([-c for c in rb[0]], -(rb[0][-1] - _spread(rb[0]))))
     if bu_hi <= 0:  # δa = σ(z_A)
-        low.append(ra[0])
-        up.append(ra[1])
+        low.append((ra[0], ra[0][-1] - _spread(ra[0])))
+        up.append((ra[1], ra[1][-1] + _spread(ra[1])))
     d = len(al) - 1
-    low.append([0] * d + [iv[0]])
-    up.append([0] * d + [iv[1]])
-    lo_f = _best_lo([(g, g[-1] - _spread(g)) for g in low])[0]
-    up_f = _best_hi([(g, g[-1] + _spread(g)) for g in up])[0]
+    low.append(([0] * d + [iv[0]], iv[0]))
+    up.append(([0] * d + [iv[1]], iv[1]))
+    lo_f = _best_lo(low)[0]
+    up_f = _best_hi(up)[0]
     return conc, (lo_f, up_f, ra, rb)
 
 
