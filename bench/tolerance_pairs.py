@@ -8,7 +8,7 @@ perturbed copies whose max |f − g| on the full property-1 box (prop_1.vnnlib) 
 [0.002, 0.035], to be certified with ε = 0.05.  A fixed noise level r does not give that: the gap of
 2_3, 3_5 and 5_9 at r = 0.01 already exceeds ε, and a 20 000-point estimate is too weak (3_5 at
 r = 0.01 sampled 0.0444, an exact counterexample has gap 0.05098).  So this script chooses, for each
-network and each target gap t (default 0.004, 0.01, 0.02, 0.03), a noise level r for a fixed seed,
+network and each target gap t (default 0.004, 0.01, 0.02, 0.028), a noise level r for a fixed seed,
 and writes the pairs (net, r, seed, estimated gaps) to a JSON file that bench/tolerance.py runs with
 ``--pairs``.
 
@@ -17,9 +17,9 @@ The copy is ``tolerance.perturbed(A, r, seed)``: every weight and bias w becomes
 
 The gap estimate ``gap(A, B)`` (floats: it only proposes; the certificate is the kernel's):
 
-1. *sampled*: the ℓ∞ output gap max_j |f_j(x) − g_j(x)| at ``--samples`` (default 200 000) uniform
+1. *sampled*: the ℓ∞ output gap max_j |f_j(x) − g_j(x)| at ``--samples`` (default 1 000 000) uniform
    random points of the box (numpy generator seed 1) and its 32 vertices, float64, in batches;
-2. *searched*: from the ``--starts`` (default 32) best sampled points, a local maximisation of the
+2. *searched*: from the ``--starts`` (default 256) best sampled points, a local maximisation of the
    gap, which is piecewise linear: projected sign-gradient ascent (the gradient of s·(f_j − g_j) for
    the current worst output j and sign s, by back-propagation through the ReLU masks; steps from
    5 % to 0.01 % of each box side, clipped to the box), then a coordinate (pattern) search with
@@ -34,7 +34,14 @@ in r, so this finds *a* crossing, not the smallest r.  The chosen r is rounded t
 digits and the estimate is re-run at the rounded value, which is what the file records.
 
 The method uses only the networks and the box, so it works for any ACAS Xu network (any network with a
-box).  One process, numpy with one BLAS thread; about 10–30 s per pair on one core.
+box).  One process, numpy with one BLAS thread; about 30 s per pair on one core.
+
+The searched gap is a float local maximum, not the maximum: the largest gaps sit on thin ridges
+(ACAS Xu's angle inputs near 0) and the ascent ends on different ridges for different starts.  On
+these networks 200 000 points and 32 starts under-estimated the gap by up to 24 % against
+1 000 000 points and 128 starts, and repeated runs with other sample / start counts still differ
+by up to about 15 %; hence the defaults, and the top target 0.028 rather than 0.035, so that the true
+gap of every pair should stay inside issue 13's [0.002, 0.035] and well below ε = 0.05.
 """
 from __future__ import annotations
 
@@ -58,10 +65,10 @@ sys.path.insert(0, HERE)
 
 from certify.network import Network  # noqa: E402
 from _results import git_revision, machine, table, write_section  # noqa: E402
-from tolerance import ACAS, perturbed, shrunk_box  # noqa: E402
+from tolerance import ACAS, fail, perturbed, shrunk_box  # noqa: E402
 
 NETS = "1_1,1_9,2_3,3_5,5_9"
-TARGETS = "0.004,0.01,0.02,0.03"
+TARGETS = "0.004,0.01,0.02,0.028"
 DEFAULT_OUT = os.path.join(HERE, "tolerance_pairs.json")
 BATCH = 8192
 
@@ -149,7 +156,7 @@ def _exact_gap(a: Network, b: Network, x, box) -> float:
     return float(max(abs(u - v) for u, v in zip(a(q), b(q))))
 
 
-def gap(a: Network, b: Network, box, samples: int = 200_000, starts: int = 32) -> dict:
+def gap(a: Network, b: Network, box, samples: int = 1_000_000, starts: int = 256) -> dict:
     """The float estimate of max |f_A − f_B| on the box described in the module docstring."""
     la, lb = a.float_layers, b.float_layers
     lo = np.array([float(l) for l, _ in box])
@@ -178,7 +185,7 @@ def choose(a: Network, box, target: float, seed: int, rtol: float, samples: int,
     e_hi = est(hi)
     while e_hi["searched_gap"] <= target:
         if hi >= 10:
-            raise SystemExit(f"error: no noise level up to r = {hi:g} reaches gap {target:g} (seed {seed})")
+            fail(f"no noise level up to r = {hi:g} reaches gap {target:g} (seed {seed})")
         hi *= 3
         e_hi = est(hi)
     r, e = hi, e_hi
@@ -220,17 +227,17 @@ def main() -> None:
     ap.add_argument("--nets", default=NETS, help=f"ACAS Xu networks (default {NETS})")
     ap.add_argument("--targets", default=TARGETS, help=f"target searched gaps, one pair each (default {TARGETS})")
     ap.add_argument("--rtol", type=float, default=0.05, help="relative tolerance on the target (default 0.05)")
-    ap.add_argument("--samples", type=int, default=200_000)
-    ap.add_argument("--starts", type=int, default=32)
+    ap.add_argument("--samples", type=int, default=1_000_000)
+    ap.add_argument("--starts", type=int, default=256)
     ap.add_argument("--out", default=DEFAULT_OUT)
     ap.add_argument("--no-write", action="store_true", help="do not write the RESULTS.md section")
     args = ap.parse_args()
     try:
         targets = [float(t) for t in args.targets.split(",") if t]
     except ValueError:
-        raise SystemExit(f"error: --targets: not a list of numbers: {args.targets!r}") from None
+        fail(f"--targets: not a list of numbers: {args.targets!r}")
     if not targets or not all(0 < t < 1 for t in targets) or args.samples < 1 or args.starts < 1:
-        raise SystemExit("error: targets must lie in (0, 1), --samples and --starts must be positive")
+        fail("targets must lie in (0, 1), --samples and --starts must be positive")
     head, t0 = machine(), time.perf_counter()
     pairs = build([n for n in args.nets.split(",") if n], targets, args.rtol, args.samples, args.starts)
     command = (f"python bench/tolerance_pairs.py --nets {args.nets} --targets {args.targets} --rtol {args.rtol:g} "
