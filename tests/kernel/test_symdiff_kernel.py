@@ -71,6 +71,17 @@ def _exact_gap(a, b, cell, rng, points=40):
     return best
 
 
+def _assert_contains(a, b, cell, rng, points: int) -> list:
+    """The kernel's symbolic intervals of f_A − f_B on the cell contain the exact gap at ``points``
+    rational points of the cell; returns the intervals."""
+    ivs = symdiff.symbolic_gap(symdiff.SymNet(a.net, b.net), cell)
+    for _ in range(points):
+        x = [lo + (hi - lo) * F(rng.randint(0, 16), 16) for lo, hi in cell]
+        for (lo, hi), p, q in zip(ivs, direct_eval(a, x), direct_eval(b, x)):
+            assert lo <= p - q <= hi
+    return ivs
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 10 ** 6), st.sampled_from(WIDTHS), st.integers(-8, 8), st.integers(1, 16))
 def test_symbolic_bounds_contain_the_exact_gap(seed, widths, c, r):
@@ -79,11 +90,7 @@ def test_symbolic_bounds_contain_the_exact_gap(seed, widths, c, r):
     a = random_network(widths, rng)
     b = _noisy(a, rng, F(1, 8))
     cell = _cell(widths[0], c, r)
-    ivs = symdiff.symbolic_gap(symdiff.SymNet(a.net, b.net), cell)
-    for _ in range(30):
-        x = [lo + (hi - lo) * F(rng.randint(0, 16), 16) for lo, hi in cell]
-        for (lo, hi), p, q in zip(ivs, direct_eval(a, x), direct_eval(b, x)):
-            assert lo <= p - q <= hi
+    _assert_contains(a, b, cell, rng, 30)
 
 
 def _planted_off(net: Network, rng: random.Random, share: float, dyadic: bool) -> Network:
@@ -113,11 +120,7 @@ def test_neurons_off_in_both_networks_keep_the_bounds_sound(seed, widths, c, r, 
     b = Network.from_layers([(list(map(list, lb.weight)), [min(u, v) if v < -1000 else u for u, v in zip(lb.bias, la.bias)])
                              for la, lb in zip(a.layers, b.layers)])  # off in A ⇒ off in B too
     cell = _cell(widths[0], c, r)
-    ivs = symdiff.symbolic_gap(symdiff.SymNet(a.net, b.net), cell)
-    for _ in range(20):
-        x = [lo + (hi - lo) * F(rng.randint(0, 16), 16) for lo, hi in cell]
-        for (lo, hi), p, q in zip(ivs, direct_eval(a, x), direct_eval(b, x)):
-            assert lo <= p - q <= hi
+    ivs = _assert_contains(a, b, cell, rng, 20)
     if share == 1.0:  # Δb is a multiple of 1/32 (the noise), so its rounding to 2^-52 is exact
         for (lo, hi), u, v in zip(ivs, a.layers[-1].bias, b.layers[-1].bias):
             assert lo == hi == u - v
