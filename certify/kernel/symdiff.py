@@ -56,7 +56,7 @@ by induction over the layers with the steps above.  All arithmetic is on integer
 (W⁺ = (W + |W|)/2, W⁻ = (W − |W|)/2): the same rationals as the step's sums, so the rounded forms
 are the same; the products are python-flint integer matrix products over all neurons at once.
 
-Trusts: ``exact`` (rows of integers), ``network``, ``tolerance`` (its integer rows and its
+Trusts: ``exact`` (integer rows), ``network``, ``tolerance`` (the same-architecture check and its
 concrete δa interval, which is scale-free), python-flint (integer matrix products).
 """
 from __future__ import annotations
@@ -68,7 +68,6 @@ import flint
 
 from .exact import int_row
 from .network import Box, Layer, Net
-from .registry import require
 from . import tolerance as kt
 
 __all__ = ["SymNet", "symbolic_gap"]
@@ -110,8 +109,7 @@ class SymNet:
     """The layers of A and B as integer matrices for (A) and (D)."""
 
     def __init__(self, a: Net, b: Net):
-        require(a.widths == b.widths, f"the networks have different widths {a.widths} and {b.widths}: "
-                                      "differential intervals need the same architecture")
+        kt.require_same_widths(a, b)
         self.layers = [_Step(la, lb) for la, lb in zip(a.layers, b.layers)]
 
 

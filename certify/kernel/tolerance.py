@@ -125,12 +125,16 @@ def _rows(weight, bias) -> list[tuple[list[int], int, int]]:
     return out
 
 
+def require_same_widths(a: Net, b: Net) -> None:
+    require(a.widths == b.widths, f"the networks have different widths {a.widths} and {b.widths}: "
+                                  "differential intervals need the same architecture")
+
+
 class DiffNet:
     """Networks A and B with the integer rows the differential propagation uses."""
 
     def __init__(self, a: Net, b: Net):
-        require(a.widths == b.widths, f"the networks have different widths {a.widths} and {b.widths}: "
-                                      "differential intervals need the same architecture")
+        require_same_widths(a, b)
         self.layers = []
         for la, lb in zip(a.layers, b.layers):
             dw = [tuple(x - y for x, y in zip(ra, rb)) for ra, rb in zip(la.weight, lb.weight)]
