@@ -19,7 +19,7 @@ query, each with ``--peer-timeout``; their answers and times are recorded next t
 With ``--pairs bench/tolerance_pairs.json`` the pairs are those of that file (net, r, seed, chosen by
 bench/tolerance_pairs.py so that the estimated gaps spread over [0.002, 0.035], issue 13's 20 pairs) on
 the full property-1 box, and the "sampled max gap" column shows the file's sampled / searched
-estimates (200 000 points + local search) instead of the 20 000-point one; the section is
+estimates (10^6 points + local search from the 256 best) instead of the 20 000-point one; the section is
 ``tolerance-20`` unless ``--section`` says otherwise:
 
     python bench/tolerance.py --pairs bench/tolerance_pairs.json --timeout 100
